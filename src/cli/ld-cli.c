@@ -1,0 +1,148 @@
+/* ld-cli.c: the landdesk-cli subcommand dispatcher
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib.h>
+#include <stdio.h>
+#ifdef G_OS_WIN32
+#include <io.h>
+#define isatty _isatty
+#else
+#include <unistd.h>
+#endif
+
+#include "ld-cli.h"
+#include "ld-core.h"
+
+static const LdCliCommand commands[] = {
+  { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
+};
+
+static const LdCliCommand *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: landdesk-cli [--help] [--version] COMMAND [ARGS...]\n"
+           "\n"
+           "LandDesk's core, headless: for GIS officers and scripts.\n"
+           "\n"
+           "Commands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "  %-14s %s\n", "help COMMAND", "Show the options of COMMAND");
+  fprintf (out, "\nExit codes: 0 success, 1 failure, 2 wrong usage.\n");
+}
+
+static int
+run_help (int    argc,
+          char **argv)
+{
+  const LdCliCommand *cmd;
+  char *help_argv[] = { NULL, (char *) "--help", NULL };
+
+  if (argc < 2)
+    {
+      print_usage (stdout);
+      return LD_CLI_EXIT_OK;
+    }
+  cmd = find_command (argv[1]);
+  if (cmd == NULL)
+    return ld_cli_fail (LD_CLI_EXIT_USAGE,
+                        "unknown command '%s'; run 'landdesk-cli --help' for the list", argv[1]);
+  help_argv[0] = (char *) cmd->name;
+  return cmd->run (2, help_argv);
+}
+
+int
+ld_cli_fail (int         code,
+             const char *format,
+             ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "landdesk-cli: %s\n", msg);
+  return code;
+}
+
+/* Parses a subcommand's options. Returns -1 to go on, or the exit code to return:
+ * --help prints and succeeds, bad options fail with LD_CLI_EXIT_USAGE. */
+int
+ld_cli_parse (GOptionContext   *context,
+              int              *argc,
+              char           ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("landdesk-cli %s", (*argv)[0]);
+
+  g_set_prgname (prgname);
+  g_option_context_set_help_enabled (context, TRUE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    return ld_cli_fail (LD_CLI_EXIT_USAGE, "%s: %s (see 'landdesk-cli help %s')",
+                        (*argv)[0], error->message, (*argv)[0]);
+  return -1;
+}
+
+/* Progress on stderr, one updating line when it is a terminal. */
+void
+ld_cli_progress (double      fraction,
+                 const char *what,
+                 gpointer    user_data)
+{
+  static gboolean is_tty = -1;
+
+  if (is_tty == -1)
+    is_tty = isatty (fileno (stderr));
+  fprintf (stderr, is_tty ? "\r%s: %3.0f%%" : "%s: %3.0f%%\n", what, fraction * 100.0);
+  if (is_tty && fraction >= 1.0)
+    fputc ('\n', stderr);
+  fflush (stderr);
+}
+
+int
+ld_cli_main (int    argc,
+             char **argv)
+{
+  const LdCliCommand *cmd;
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return LD_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      print_usage (stdout);
+      return LD_CLI_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("landdesk-cli %s\n", ld_version_string ());
+      return LD_CLI_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "help"))
+    return run_help (argc - 1, argv + 1);
+  if (argv[1][0] == '-')
+    return ld_cli_fail (LD_CLI_EXIT_USAGE,
+                        "unknown option '%s'; run 'landdesk-cli --help'", argv[1]);
+
+  cmd = find_command (argv[1]);
+  if (cmd == NULL)
+    return ld_cli_fail (LD_CLI_EXIT_USAGE,
+                        "unknown command '%s'; run 'landdesk-cli --help' for the list", argv[1]);
+  return cmd->run (argc - 1, argv + 1);
+}

@@ -1,0 +1,43 @@
+/* ld-cli.h: the landdesk-cli subcommand table
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes every subcommand keeps to. */
+enum
+{
+  LD_CLI_EXIT_OK = 0,
+  LD_CLI_EXIT_FAILURE = 1,
+  LD_CLI_EXIT_USAGE = 2,
+};
+
+typedef struct
+{
+  const char *name;
+  const char *summary;
+  /* Runs with argv[0] set to the command name; returns an exit code. */
+  int       (*run) (int    argc,
+                    char **argv);
+} LdCliCommand;
+
+int  ld_cli_main           (int          argc,
+                            char       **argv);
+int  ld_cli_fail           (int          code,
+                            const char  *format,
+                            ...) G_GNUC_PRINTF (2, 3);
+int  ld_cli_parse          (GOptionContext *context,
+                            int         *argc,
+                            char      ***argv);
+void ld_cli_progress       (double       fraction,
+                            const char  *what,
+                            gpointer     user_data);
+
+int  ld_cli_basemap        (int          argc,
+                            char       **argv);
+
+G_END_DECLS

@@ -1,0 +1,19 @@
+/* ld-types.h: forward declarations and small types shared across the core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LdBasemap LdBasemap;
+typedef struct _LdMbtiles LdMbtiles;
+
+/* Long operations report a fraction in [0, 1] and a short phrase ("rendering zoom 12"). */
+typedef void (*LdProgressFunc) (double      fraction,
+                                const char *what,
+                                gpointer    user_data);
+
+G_END_DECLS

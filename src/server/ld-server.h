@@ -1,0 +1,33 @@
+/* ld-server.h: the landdesk-server HTTP front (libsoup)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LD_SERVER_ERROR (ld_server_error_quark ())
+
+typedef enum
+{
+  LD_SERVER_ERROR_DATA_DIR,
+  LD_SERVER_ERROR_LISTEN,
+} LdServerError;
+
+#define LD_TYPE_SERVER (ld_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdServer, ld_server, LD, SERVER, GObject)
+
+GQuark      ld_server_error_quark (void);
+
+LdServer   *ld_server_new         (const char  *data_dir,
+                                   GError     **error);
+gboolean    ld_server_listen      (LdServer    *self,
+                                   const char  *address,
+                                   GError     **error);
+char       *ld_server_dup_url     (LdServer    *self);
+void        ld_server_stop        (LdServer    *self);
+
+G_END_DECLS

@@ -1,0 +1,105 @@
+/* test-screenshot.c: the real window under Xvfb, in Chinese, with the map's tiles
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <cairo.h>
+
+#include "ld-core.h"
+#include "ld-test-util.h"
+
+static char *
+make_basemap (void)
+{
+  char *path = ld_test_path ("screenshot.mbtiles");
+  g_autoptr(LdTestRun) run = ld_test_run (NULL, ld_test_binary ("LANDDESK_CLI"), "basemap",
+                                          "--out", path, "--max-zoom", "10", NULL);
+
+  g_assert_cmpint (run->status, ==, 0);
+  return path;
+}
+
+static double
+share_of_colour (cairo_surface_t *surface,
+                 guint32          rgb)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  gsize hits = 0;
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      if ((((const guint32 *) (data + y * stride))[x] & 0xffffff) == rgb)
+        hits++;
+  return (double) hits / ((double) w * h);
+}
+
+/* The isolated test dir is deleted afterwards: keep the picture in the build tree. */
+static void
+keep_for_inspection (const char *png,
+                     const char *name)
+{
+  g_autoptr(GFile) from = g_file_new_for_path (png);
+  g_autofree char *to_path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  g_autoptr(GFile) to = g_file_new_for_path (to_path);
+
+  g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_screenshot_zh_cn (void)
+{
+  g_autofree char *basemap = make_basemap ();
+  g_autofree char *png = ld_test_path ("window.png");
+  const char *env[] = { "LANG=zh_CN.UTF-8", "LANGUAGE=zh_CN", "LC_ALL=zh_CN.UTF-8", NULL };
+  g_autoptr(LdTestRun) run = ld_test_run (env, ld_test_binary ("LANDDESK_APP"),
+                                          "--screenshot", png, "--basemap", basemap, NULL);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_ID);
+  cairo_surface_t *surface;
+
+  if (run->status != 0)
+    g_printerr ("landdesk said: %s\n", run->err);
+  g_assert_cmpint (run->status, ==, 0);
+
+  surface = cairo_image_surface_create_from_png (png);
+  keep_for_inspection (png, "screenshot-zh-cn.png");
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+
+  /* The window has its remembered (here: default) size... */
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==,
+                   g_settings_get_int (settings, "window-width"));
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==,
+                   g_settings_get_int (settings, "window-height"));
+
+  /* ...and is not blank: the base map's sea and land are both on screen. */
+  g_assert_cmpfloat (share_of_colour (surface, LD_BASEMAP_SEA_RGB), >, 0.05);
+  g_assert_cmpfloat (share_of_colour (surface, LD_BASEMAP_LAND_RGB), >, 0.05);
+  cairo_surface_destroy (surface);
+}
+
+static void
+test_missing_basemap_is_reported (void)
+{
+  g_autofree char *png = ld_test_path ("no-map.png");
+  g_autoptr(LdTestRun) run = ld_test_run (NULL, ld_test_binary ("LANDDESK_APP"),
+                                          "--screenshot", png,
+                                          "--basemap", "/nonexistent/basemap.mbtiles", NULL);
+
+  /* The window still opens (with a toast saying why the map is empty). */
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  ld_test_init (&argc, &argv);
+
+  g_test_add_func ("/app/screenshot/zh-cn", test_screenshot_zh_cn);
+  g_test_add_func ("/app/screenshot/missing-basemap", test_missing_basemap_is_reported);
+
+  return g_test_run ();
+}
