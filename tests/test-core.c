@@ -205,6 +205,36 @@ test_tile_png_zoom (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
 
+static void
+test_basemap_presets (void)
+{
+  g_autofree char *vec = ld_basemap_preset_url (LD_BASEMAP_TIANDITU_VECTOR, "k&y");
+  g_autofree char *cva = ld_basemap_preset_overlay_url (LD_BASEMAP_TIANDITU_VECTOR, "abc");
+  g_autofree char *img = ld_basemap_preset_url (LD_BASEMAP_TIANDITU_IMAGERY, "abc");
+  g_autofree char *osm = ld_basemap_preset_url (LD_BASEMAP_OSM, NULL);
+  LdBasemapKind kind;
+
+  /* Web Mercator WMTS matrix set "w", the key escaped into the query. */
+  g_assert_true (g_str_has_prefix (vec, "https://t0.tianditu.gov.cn/vec_w/wmts?"));
+  g_assert_nonnull (strstr (vec, "TILEMATRIXSET=w&"));
+  g_assert_nonnull (strstr (vec, "TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"));
+  g_assert_true (g_str_has_suffix (vec, "&tk=k%26y"));
+  g_assert_nonnull (strstr (cva, "/cva_w/wmts?"));
+  g_assert_nonnull (strstr (img, "LAYER=img&"));
+  g_assert_cmpstr (osm, ==, "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+  g_assert_null (ld_basemap_preset_url (LD_BASEMAP_OFFLINE, "abc"));
+  g_assert_null (ld_basemap_preset_overlay_url (LD_BASEMAP_OSM, NULL));
+
+  g_assert_true (ld_basemap_kind_needs_key (LD_BASEMAP_TIANDITU_IMAGERY));
+  g_assert_false (ld_basemap_kind_needs_key (LD_BASEMAP_OSM));
+  for (guint i = LD_BASEMAP_OFFLINE; i <= LD_BASEMAP_NONE; i++)
+    {
+      g_assert_true (ld_basemap_kind_from_id (ld_basemap_kind_to_id (i), &kind));
+      g_assert_cmpint (kind, ==, i);
+    }
+  g_assert_false (ld_basemap_kind_from_id ("google", &kind));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -217,6 +247,7 @@ main (int    argc,
   g_test_add_func ("/mbtiles/round-trip", test_mbtiles_round_trip);
   g_test_add_func ("/mbtiles/errors", test_mbtiles_errors);
   g_test_add_func ("/basemap/land-and-sea", test_basemap_land_and_sea);
+  g_test_add_func ("/basemap/presets", test_basemap_presets);
   g_test_add_func ("/tile-png/zoom", test_tile_png_zoom);
 
   return g_test_run ();

@@ -8,6 +8,7 @@
 
 #include "ld-application.h"
 #include "ld-core.h"
+#include "ld-preferences-window.h"
 #include "ld-window.h"
 
 struct _LdApplication
@@ -24,25 +25,6 @@ struct _LdApplication
 G_DEFINE_FINAL_TYPE (LdApplication, ld_application, ADW_TYPE_APPLICATION)
 
 static const char * const developers[] = { "LandDesk contributors", NULL };
-
-/* The base map named on the command line wins and is remembered; else the remembered one;
- * else the one `landdesk-cli basemap` writes into the user's data dir by default. */
-static char *
-resolve_basemap_path (LdApplication *self)
-{
-  g_autofree char *saved = g_settings_get_string (self->settings, "basemap-file");
-  g_autofree char *user_dir = NULL;
-
-  if (self->basemap_path != NULL)
-    {
-      g_settings_set_string (self->settings, "basemap-file", self->basemap_path);
-      return g_strdup (self->basemap_path);
-    }
-  if (saved[0] != '\0')
-    return g_steal_pointer (&saved);
-  user_dir = ld_paths_user_data_dir ();
-  return g_build_filename (user_dir, "basemap.mbtiles", NULL);
-}
 
 static void
 screenshot_saved_cb (GObject      *object,
@@ -78,6 +60,17 @@ about_action (GSimpleAction *action,
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "translator-credits", _("translator-credits"),
                          NULL);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  LdApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  gtk_window_present (GTK_WINDOW (ld_preferences_window_new (window, self->settings)));
 }
 
 static void
@@ -119,15 +112,19 @@ ld_application_startup (GApplication *app)
   LdApplication *self = LD_APPLICATION (app);
   const GActionEntry entries[] = {
     { "about", about_action },
+    { "preferences", preferences_action },
     { "quit", quit_action },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (ld_application_parent_class)->startup (app);
 
   self->settings = g_settings_new (BASE_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 }
 
 static void
@@ -135,14 +132,19 @@ ld_application_activate (GApplication *app)
 {
   LdApplication *self = LD_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_autofree char *basemap = NULL;
 
-  if (window == NULL)
+  /* A base map named on the command line is shown and remembered. */
+  if (self->basemap_path != NULL)
     {
-      window = GTK_WINDOW (ld_window_new (self));
-      basemap = resolve_basemap_path (self);
-      ld_window_load_basemap (LD_WINDOW (window), basemap);
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (self->basemap_path);
+      g_autofree char *path = g_file_get_path (file);
+
+      g_settings_set_string (self->settings, "basemap-file", path);
+      g_settings_set_string (self->settings, "basemap", "offline");
+      g_clear_pointer (&self->basemap_path, g_free);
     }
+  if (window == NULL)
+    window = GTK_WINDOW (ld_window_new (self));
   gtk_window_present (window);
 
   if (self->screenshot_path != NULL)

@@ -17,6 +17,7 @@ struct _LdWindow
 
   GSettings            *settings;
   LdMbtilesSource      *basemap_source;
+  ShumateMapLayer      *annotation_layer;
 
   /* Template children */
   AdwFlap              *flap;

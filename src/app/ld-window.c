@@ -119,34 +119,26 @@ ld_window_init (LdWindow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 }
 
-LdWindow *
-ld_window_new (LdApplication *application)
-{
-  LdWindow *self = g_object_new (LD_TYPE_WINDOW, "application", application, NULL);
 
-  self->settings = g_object_ref (ld_application_get_settings (application));
-  restore_state (self);
-  return self;
-}
-
-/**
- * ld_window_load_basemap:
- * @path: an MBTiles file
- *
- * Shows @path as the base map. When it cannot be opened the map stays empty and a toast
- * says why and how to make one; returns %FALSE then.
- */
-gboolean
-ld_window_load_basemap (LdWindow   *self,
-                        const char *path)
+/* The offline MBTiles file. When it cannot be opened the map stays empty and a toast says
+ * why and how to make one. */
+static void
+show_offline_basemap (LdWindow *self)
 {
+  g_autofree char *path = g_settings_get_string (self->settings, "basemap-file");
   g_autoptr(GError) error = NULL;
-  g_autoptr(LdMbtiles) mbtiles = ld_mbtiles_open (path, &error);
+  g_autoptr(LdMbtiles) mbtiles = NULL;
   g_autoptr(ShumateRasterRenderer) renderer = NULL;
   g_autofree char *license = NULL;
 
-  g_return_val_if_fail (LD_IS_WINDOW (self), FALSE);
+  if (path[0] == '\0')
+    {
+      g_autofree char *dir = ld_paths_user_data_dir ();
 
+      g_free (path);
+      path = g_build_filename (dir, "basemap.mbtiles", NULL);
+    }
+  mbtiles = ld_mbtiles_open (path, &error);
   if (mbtiles == NULL)
     {
       g_autofree char *text =
@@ -154,10 +146,10 @@ ld_window_load_basemap (LdWindow   *self,
                          error->message);
 
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
-      return FALSE;
+      shumate_simple_map_set_map_source (self->map, NULL);
+      return;
     }
 
-  g_clear_object (&self->basemap_source);
   self->basemap_source = ld_mbtiles_source_new (mbtiles);
   license = ld_mbtiles_dup_metadata (mbtiles, "attribution");
   renderer = shumate_raster_renderer_new_full ("landdesk-basemap", _("Offline base map"),
@@ -167,5 +159,108 @@ ld_window_load_basemap (LdWindow   *self,
                                                SHUMATE_MAP_PROJECTION_MERCATOR,
                                                SHUMATE_DATA_SOURCE (self->basemap_source));
   shumate_simple_map_set_map_source (self->map, SHUMATE_MAP_SOURCE (renderer));
-  return TRUE;
+}
+
+static ShumateRasterRenderer *
+online_renderer (const char    *id,
+                 const char    *url,
+                 LdBasemapKind  kind)
+{
+  return shumate_raster_renderer_new_full_from_url (id, id, ld_basemap_preset_license (kind),
+                                                    NULL, 1, 18, LD_TILE_SIZE,
+                                                    SHUMATE_MAP_PROJECTION_MERCATOR, url);
+}
+
+/* Online tiles come through libshumate's tile downloader, whose file cache keeps them for
+ * offline use. Tianditu's place names are a second layer over its base layer. */
+static void
+show_online_basemap (LdWindow      *self,
+                     LdBasemapKind  kind)
+{
+  g_autofree char *key = g_settings_get_string (self->settings, "tianditu-key");
+  g_autofree char *url = ld_basemap_preset_url (kind, key);
+  g_autofree char *overlay_url = ld_basemap_preset_overlay_url (kind, key);
+  g_autoptr(ShumateRasterRenderer) renderer = NULL;
+  const char *id = ld_basemap_kind_to_id (kind);
+
+  if (ld_basemap_kind_needs_key (kind) && key[0] == '\0')
+    {
+      adw_toast_overlay_add_toast (
+          self->toasts,
+          adw_toast_new (_("Tianditu needs a key: enter it in Preferences. Showing the offline map.")));
+      show_offline_basemap (self);
+      return;
+    }
+
+  renderer = online_renderer (id, url, kind);
+  shumate_simple_map_set_map_source (self->map, SHUMATE_MAP_SOURCE (renderer));
+  if (overlay_url != NULL)
+    {
+      g_autofree char *overlay_id = g_strconcat (id, "-labels", NULL);
+      g_autoptr(ShumateRasterRenderer) labels = online_renderer (overlay_id, overlay_url, kind);
+
+      self->annotation_layer =
+        shumate_map_layer_new (SHUMATE_MAP_SOURCE (labels),
+                               shumate_simple_map_get_viewport (self->map));
+      shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->annotation_layer));
+    }
+}
+
+static void
+apply_basemap (LdWindow *self)
+{
+  g_autofree char *id = g_settings_get_string (self->settings, "basemap");
+  LdBasemapKind kind = LD_BASEMAP_OFFLINE;
+
+  g_clear_object (&self->basemap_source);
+  if (self->annotation_layer != NULL)
+    {
+      shumate_simple_map_remove_overlay_layer (self->map, SHUMATE_LAYER (self->annotation_layer));
+      self->annotation_layer = NULL;
+    }
+
+  ld_basemap_kind_from_id (id, &kind);
+  switch (kind)
+    {
+    case LD_BASEMAP_OFFLINE:
+      show_offline_basemap (self);
+      break;
+    case LD_BASEMAP_NONE:
+      shumate_simple_map_set_map_source (self->map, NULL);
+      break;
+    case LD_BASEMAP_TIANDITU_VECTOR:
+    case LD_BASEMAP_TIANDITU_IMAGERY:
+    case LD_BASEMAP_OSM:
+    default:
+      show_online_basemap (self, kind);
+      break;
+    }
+}
+
+static void
+basemap_setting_changed_cb (GSettings  *settings,
+                            const char *key,
+                            gpointer    user_data)
+{
+  apply_basemap (LD_WINDOW (user_data));
+}
+
+LdWindow *
+ld_window_new (LdApplication *application)
+{
+  LdWindow *self = g_object_new (LD_TYPE_WINDOW, "application", application, NULL);
+  g_autoptr(GAction) basemap_action = NULL;
+
+  self->settings = g_object_ref (ld_application_get_settings (application));
+  basemap_action = g_settings_create_action (self->settings, "basemap");
+  g_action_map_add_action (G_ACTION_MAP (self), basemap_action);
+  restore_state (self);
+  apply_basemap (self);
+  g_signal_connect_object (self->settings, "changed::basemap",
+                           G_CALLBACK (basemap_setting_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::basemap-file",
+                           G_CALLBACK (basemap_setting_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::tianditu-key",
+                           G_CALLBACK (basemap_setting_changed_cb), self, 0);
+  return self;
 }

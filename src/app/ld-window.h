@@ -15,8 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
 
 LdWindow *ld_window_new                   (LdApplication        *application);
-gboolean  ld_window_load_basemap          (LdWindow             *self,
-                                           const char           *path);
 void      ld_window_save_screenshot_async (LdWindow             *self,
                                            GFile                *file,
                                            GCancellable         *cancellable,

@@ -9,4 +9,5 @@
 #include "ld-geo.h"
 #include "ld-mbtiles.h"
 #include "ld-basemap.h"
+#include "ld-basemap-preset.h"
 #include "ld-tile-png.h"
