@@ -18,6 +18,10 @@
 
 static const LdCliCommand commands[] = {
   { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
+  { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
+  { "case", "Act on a case, show it, attach a file", ld_cli_case },
+  { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
+  { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
 };
 
 static const LdCliCommand *

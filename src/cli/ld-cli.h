@@ -39,5 +39,13 @@ void ld_cli_progress       (double       fraction,
 
 int  ld_cli_basemap        (int          argc,
                             char       **argv);
+int  ld_cli_calendar       (int          argc,
+                            char       **argv);
+int  ld_cli_case           (int          argc,
+                            char       **argv);
+int  ld_cli_cases          (int          argc,
+                            char       **argv);
+int  ld_cli_store          (int          argc,
+                            char       **argv);
 
 G_END_DECLS

@@ -9,7 +9,13 @@
 G_BEGIN_DECLS
 
 typedef struct _LdBasemap LdBasemap;
+typedef struct _LdCalendar LdCalendar;
+typedef struct _LdCase LdCase;
+typedef struct _LdCaseEvent LdCaseEvent;
+typedef struct _LdMatter LdMatter;
 typedef struct _LdMbtiles LdMbtiles;
+typedef struct _LdStore LdStore;
+typedef struct _LdUser LdUser;
 
 /* Long operations report a fraction in [0, 1] and a short phrase ("rendering zoom 12"). */
 typedef void (*LdProgressFunc) (double      fraction,
