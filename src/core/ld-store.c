@@ -493,7 +493,9 @@ migrate_step (LdStore  *self,
 
   if (!begin (self, error))
     return FALSE;
-  if (!exec_sql (self, migrations[index].sql, error))
+  /* The SRS rows come after the tables that refer to them: check at commit. */
+  if (!exec_sql (self, "PRAGMA defer_foreign_keys = ON", error)
+      || !exec_sql (self, migrations[index].sql, error))
     goto fail;
   if (index == 0)
     {
@@ -531,6 +533,8 @@ migrate_step (LdStore  *self,
   if (!exec_sql (self, set_version, error) || !commit (self, error))
     goto fail;
   self->version = index + 1;
+  /* The header (application_id, user_version) is what other readers look at first. */
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
   return TRUE;
 
 fail:
@@ -913,10 +917,16 @@ load_case (LdStore     *self,
                                            " weekends_only FROM cases WHERE id = ?1 OR number = ?1"
                                            " LIMIT 1", error);
   LdCase *kase;
+  GDate t;
   int rc;
 
   if (stmt == NULL)
     return NULL;
+  if (today == NULL)
+    {
+      today_date (&t);
+      today = &t;
+    }
   bind_text (stmt, 1, id_or_number);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
@@ -1219,6 +1229,19 @@ ld_store_get_matters (LdStore *self)
 }
 
 /**
+ * ld_store_set_busy_timeout:
+ *
+ * How long a write waits for another process holding the store (default 5 s) before it fails
+ * with LD_STORE_ERROR_BUSY.
+ */
+void
+ld_store_set_busy_timeout (LdStore *self,
+                           int      ms)
+{
+  sqlite3_busy_timeout (self->db, ms);
+}
+
+/**
  * ld_store_set_statement_hook:
  *
  * Calls @hook after every SQL statement the store runs: for tracing and for the tests that kill
@@ -1318,6 +1341,8 @@ copy_layers (LdStore     *self,
   const char *lco[] = { "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", "FID=fid", NULL };
   gboolean ok = TRUE;
 
+  /* GDAL identifies a GeoPackage by its file header: write the WAL back into the file. */
+  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   GDALAllRegister ();
   src = GDALOpenEx (demo_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   if (src == NULL)
@@ -1337,6 +1362,9 @@ copy_layers (LdStore     *self,
   for (guint i = 0; ok && demo_layers[i] != NULL; i++)
     {
       OGRLayerH layer = GDALDatasetGetLayerByName (src, demo_layers[i]);
+      OGRFeatureDefnH defn;
+      OGRLayerH out;
+      OGRFeatureH f;
 
       if (layer == NULL)
         continue;
@@ -1347,15 +1375,47 @@ copy_layers (LdStore     *self,
           ok = FALSE;
           break;
         }
-      GDALDatasetStartTransaction (dst, FALSE);
-      if (GDALDatasetCopyLayer (dst, layer, demo_layers[i], (char **) lco) == NULL
-          || GDALDatasetCommitTransaction (dst) != OGRERR_NONE)
+      defn = OGR_L_GetLayerDefn (layer);
+      out = GDALDatasetCreateLayer (dst, demo_layers[i], OGR_L_GetSpatialRef (layer),
+                                    OGR_L_GetGeomType (layer), (char **) lco);
+      for (int k = 0; out != NULL && k < OGR_FD_GetFieldCount (defn); k++)
+        if (OGR_L_CreateField (out, OGR_FD_GetFieldDefn (defn, k), TRUE) != OGRERR_NONE)
+          out = NULL;
+      if (out == NULL)
         {
           g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                       "copying layer %s from %s: %s", demo_layers[i], demo_path,
+                       "cannot create layer %s in the store: %s", demo_layers[i],
                        CPLGetLastErrorMsg ());
           ok = FALSE;
+          break;
         }
+      /* One transaction per layer: fast, and a failed layer leaves no half of it. */
+      GDALDatasetStartTransaction (dst, FALSE);
+      OGR_L_ResetReading (layer);
+      while (ok && (f = OGR_L_GetNextFeature (layer)) != NULL)
+        {
+          OGRFeatureH copy = OGR_F_Create (OGR_L_GetLayerDefn (out));
+
+          OGR_F_SetFrom (copy, f, TRUE);
+          OGR_F_SetFID (copy, OGR_F_GetFID (f));
+          if (OGR_L_CreateFeature (out, copy) != OGRERR_NONE)
+            {
+              g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
+                           "copying feature %" G_GINT64_FORMAT " of layer %s: %s",
+                           (gint64) OGR_F_GetFID (f), demo_layers[i], CPLGetLastErrorMsg ());
+              ok = FALSE;
+            }
+          OGR_F_Destroy (copy);
+          OGR_F_Destroy (f);
+        }
+      if (ok && GDALDatasetCommitTransaction (dst) != OGRERR_NONE)
+        {
+          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
+                       "writing layer %s: %s", demo_layers[i], CPLGetLastErrorMsg ());
+          ok = FALSE;
+        }
+      else if (!ok)
+        GDALDatasetRollbackTransaction (dst);
     }
   GDALClose (dst);
   GDALClose (src);
@@ -1378,7 +1438,7 @@ ld_store_import_demo (LdStore     *self,
   static const char * const user_cols[] = { "login", "role", NULL };
   static const char * const event_cols[] = { "id", "case_id", "action", "at", NULL };
   static const char * const redline_cols[] = { "id", "case_id", "geom", NULL };
-  g_autofree char *attach = NULL;
+  char *attach = NULL;
   g_auto(sqlite3_stmt_ptr) stmt = NULL;
   gboolean ok;
 

@@ -79,6 +79,8 @@ const char  *ld_store_get_path             (LdStore             *self);
 int          ld_store_get_version          (LdStore             *self);
 LdCalendar  *ld_store_get_calendar         (LdStore             *self);
 GListModel  *ld_store_get_matters          (LdStore             *self);
+void         ld_store_set_busy_timeout     (LdStore             *self,
+                                            int                  ms);
 void         ld_store_set_statement_hook   (LdStore             *self,
                                             LdStoreStatementHook hook,
                                             gpointer             user_data);
