@@ -18,6 +18,7 @@ struct _LdApplication
   GSettings      *settings;
   char           *screenshot_path;
   char           *basemap_path;
+  char           *store_path;
   char           *server_url;
   int             exit_status;
 };
@@ -25,6 +26,27 @@ struct _LdApplication
 G_DEFINE_FINAL_TYPE (LdApplication, ld_application, ADW_TYPE_APPLICATION)
 
 static const char * const developers[] = { "LandDesk contributors", NULL };
+
+/* The store named on the command line is opened and remembered; else the remembered one;
+ * else the profile's default store, created empty on first start. */
+static char *
+store_path (LdApplication *self)
+{
+  g_autofree char *saved = NULL;
+
+  if (self->store_path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (self->store_path);
+      char *path = g_file_get_path (file);
+
+      g_settings_set_string (self->settings, "store-file", path);
+      return path;
+    }
+  saved = g_settings_get_string (self->settings, "store-file");
+  if (saved[0] != '\0')
+    return g_steal_pointer (&saved);
+  return ld_store_default_path ();
+}
 
 static void
 screenshot_saved_cb (GObject      *object,
@@ -99,6 +121,7 @@ ld_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
   g_variant_dict_lookup (options, "basemap", "^ay", &self->basemap_path);
+  g_variant_dict_lookup (options, "store", "^ay", &self->store_path);
   g_variant_dict_lookup (options, "server", "s", &self->server_url);
   /* A screenshot run must not hand its work to an instance that is already open. */
   if (self->screenshot_path != NULL)
@@ -144,7 +167,12 @@ ld_application_activate (GApplication *app)
       g_clear_pointer (&self->basemap_path, g_free);
     }
   if (window == NULL)
-    window = GTK_WINDOW (ld_window_new (self));
+    {
+      g_autofree char *store = store_path (self);
+
+      window = GTK_WINDOW (ld_window_new (self));
+      ld_window_open_store (LD_WINDOW (window), store);
+    }
   gtk_window_present (window);
 
   if (self->screenshot_path != NULL)
@@ -165,6 +193,7 @@ ld_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->screenshot_path, g_free);
   g_clear_pointer (&self->basemap_path, g_free);
+  g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (ld_application_parent_class)->finalize (object);
@@ -190,6 +219,8 @@ ld_application_init (LdApplication *self)
       N_("Save the main window as a PNG once the map has loaded, then quit"), N_("FILE") },
     { "basemap", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Show this MBTiles file as the base map"), N_("FILE") },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open this case store (a GeoPackage file)"), N_("FILE") },
     { "server", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Central server to sync with"), N_("URL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },

@@ -6,6 +6,8 @@
 
 #include <shumate/shumate.h>
 
+#include "ld-case-list-row.h"
+#include "ld-case-page.h"
 #include "ld-mbtiles-source.h"
 #include "ld-window.h"
 
@@ -18,12 +20,46 @@ struct _LdWindow
   GSettings            *settings;
   LdMbtilesSource      *basemap_source;
   ShumateMapLayer      *annotation_layer;
+  ShumatePathLayer     *outline_layer;
+
+  /* The workbench (ld-window-workbench.c) */
+  LdStore              *store;
+  GListModel           *users;
+  LdUser               *user;
+  LdCaseList            list;
+  GPtrArray            *type_ids;    /* filter ids behind the drop-downs; NULL = any */
+  GPtrArray            *stage_ids;
+  GListStore           *cases;
+  GtkSingleSelection   *selection;
 
   /* Template children */
+  AdwToastOverlay      *toasts;
   AdwFlap              *flap;
   GtkListBox           *case_lists;
+  LdCaseListRow        *todo_row;
+  LdCaseListRow        *doing_row;
+  LdCaseListRow        *done_row;
+  LdCaseListRow        *closed_row;
+  LdCaseListRow        *suspended_row;
+  GtkDropDown          *user_dropdown;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *type_filter;
+  GtkDropDown          *stage_filter;
+  GtkDropDown          *light_filter;
+  GtkStack             *list_stack;
+  AdwStatusPage        *empty_page;
+  GtkListView          *case_view;
+  GtkLabel             *count_label;
+  AdwViewStack         *view_stack;
+  GtkStack             *case_stack;
+  LdCasePage           *case_page;
   ShumateSimpleMap     *map;
-  AdwToastOverlay      *toasts;
 };
+
+void ld_window_workbench_class_init (GtkWidgetClass *widget_class);
+void ld_window_workbench_init       (LdWindow       *self);
+void ld_window_workbench_dispose    (LdWindow       *self);
+void ld_window_show_outline         (LdWindow       *self,
+                                     const char     *case_id);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "ld-case-list-row.h"
 #include "ld-window-private.h"
@@ -64,6 +65,7 @@ ld_window_dispose (GObject *object)
 {
   LdWindow *self = LD_WINDOW (object);
 
+  ld_window_workbench_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   g_clear_object (&self->basemap_source);
   g_clear_object (&self->settings);
@@ -82,12 +84,13 @@ ld_window_class_init (LdWindowClass *klass)
   window_class->close_request = ld_window_close_request;
 
   g_type_ensure (LD_TYPE_CASE_LIST_ROW);
+  g_type_ensure (LD_TYPE_CASE_PAGE);
   g_type_ensure (SHUMATE_TYPE_SIMPLE_MAP);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ld-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LdWindow, flap);
-  gtk_widget_class_bind_template_child (widget_class, LdWindow, case_lists);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, toasts);
+  ld_window_workbench_class_init (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
@@ -112,6 +115,7 @@ ld_window_init (LdWindow *self)
   };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ld_window_workbench_init (self);
   /* China measures in metres only. */
   shumate_scale_set_unit (shumate_simple_map_get_scale (self->map), SHUMATE_UNIT_METRIC);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
@@ -235,6 +239,67 @@ apply_basemap (LdWindow *self)
       show_online_basemap (self, kind);
       break;
     }
+}
+
+/* Fits the map to @box with a margin, at most at zoom 17. */
+static void
+zoom_to_box (LdWindow          *self,
+             const LdLonLatBox *box)
+{
+  ShumateMap *map = shumate_simple_map_get_map (self->map);
+  double x0, y0, x1, y1, zoom;
+  int width = MAX (gtk_widget_get_width (GTK_WIDGET (self->map)), 256);
+  int height = MAX (gtk_widget_get_height (GTK_WIDGET (self->map)), 256);
+
+  ld_geo_lonlat_to_world (box->west, box->north, 0, &x0, &y0);
+  ld_geo_lonlat_to_world (box->east, box->south, 0, &x1, &y1);
+  zoom = log2 (MIN (width * 0.7 / MAX (x1 - x0, 1e-9), height * 0.7 / MAX (y1 - y0, 1e-9)));
+  shumate_map_go_to_full (map, (box->south + box->north) / 2, (box->west + box->east) / 2,
+                          CLAMP (zoom, 3.0, 17.0));
+}
+
+/**
+ * ld_window_show_outline:
+ *
+ * Zooms the map to the case's red line and draws it over the other layers.
+ */
+void
+ld_window_show_outline (LdWindow   *self,
+                        const char *case_id)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rings = NULL;
+  LdLonLatBox box;
+  GdkRGBA red = { 0.9, 0.1, 0.1, 1.0 };
+
+  if (self->store == NULL)
+    return;
+  rings = ld_case_outline_load (ld_store_get_path (self->store), case_id, &box, &error);
+  if (rings == NULL || rings->len == 0)
+    {
+      adw_toast_overlay_add_toast (self->toasts,
+                                   adw_toast_new (error ? error->message
+                                                        : _("This case has no red line yet.")));
+      return;
+    }
+
+  if (self->outline_layer != NULL)
+    shumate_simple_map_remove_overlay_layer (self->map, SHUMATE_LAYER (self->outline_layer));
+  self->outline_layer = shumate_path_layer_new (viewport);
+  shumate_path_layer_set_stroke_color (self->outline_layer, &red);
+  shumate_path_layer_set_stroke_width (self->outline_layer, 3.0);
+  shumate_path_layer_set_closed (self->outline_layer, TRUE);
+  /* A path layer draws one line: the first (outer) ring is the one to see. */
+  for (guint i = 0; i < ((GArray *) rings->pdata[0])->len / 2; i++)
+    {
+      const double *p = (const double *) ((GArray *) rings->pdata[0])->data + 2 * i;
+
+      shumate_path_layer_add_node (self->outline_layer,
+                                   SHUMATE_LOCATION (shumate_coordinate_new_full (p[1], p[0])));
+    }
+  shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->outline_layer));
+  zoom_to_box (self, &box);
 }
 
 static void

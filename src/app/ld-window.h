@@ -7,6 +7,8 @@
 #include <adwaita.h>
 
 #include "ld-application.h"
+#include "ld-case-list-row.h"
+#include "ld-core.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +17,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
 
 LdWindow *ld_window_new                   (LdApplication        *application);
+gboolean  ld_window_open_store            (LdWindow             *self,
+                                           const char           *path);
+LdCaseListRow *ld_window_get_list_row     (LdWindow             *self,
+                                           LdCaseList            list);
 void      ld_window_save_screenshot_async (LdWindow             *self,
                                            GFile                *file,
                                            GCancellable         *cancellable,

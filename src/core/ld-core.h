@@ -19,3 +19,4 @@
 #include "ld-store.h"
 #include "ld-user.h"
 #include "ld-workflow.h"
+#include "ld-case-outline.h"

@@ -1,0 +1,237 @@
+/* test-workbench-ui.c: the workbench driven through its real window, in Chinese
+ *
+ * Selects a case the way a reviewer does (search, pick it in the list), writes an opinion,
+ * presses the action button, and checks that the lists and the timeline changed. Ends with
+ * a screenshot of the case page (kept in the build tree for a look).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "ld-application.h"
+#include "ld-case-page.h"
+#include "ld-core.h"
+#include "ld-labels.h"
+#include "ld-test-demo.h"
+#include "ld-window.h"
+
+typedef struct
+{
+  char     *store_path;
+  char     *png;
+  gboolean  done;
+} Fixture;
+
+static GtkWidget *
+child (GtkWidget  *widget,
+       GType       type,
+       const char *name)
+{
+  GObject *obj = gtk_widget_get_template_child (widget, type, name);
+
+  g_assert_nonnull (obj);
+  return GTK_WIDGET (obj);
+}
+
+/* Runs the main loop until @cond holds or 10 s pass. */
+static void
+wait_for (gboolean (*cond) (gpointer),
+          gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!cond (data) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (cond (data));
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0)
+        return w;
+      if ((found = find_button (w, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_rows (GtkWidget *list_box)
+{
+  guint n = 0;
+
+  for (GtkWidget *w = gtk_widget_get_first_child (list_box); w; w = gtk_widget_get_next_sibling (w))
+    n++;
+  return n;
+}
+
+static guint
+find_case (GListModel *cases,
+           const char *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (cases); i++)
+    {
+      g_autoptr(LdCase) kase = g_list_model_get_item (cases, i);
+
+      if (g_strcmp0 (ld_case_get (kase, LD_CASE_ID), id) == 0)
+        return i;
+    }
+  g_error ("case %s is not in the list", id);
+}
+
+static void
+select_user (LdWindow   *window,
+             const char *display_name)
+{
+  GtkDropDown *users = GTK_DROP_DOWN (child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                             "user_dropdown"));
+  GListModel *names = gtk_drop_down_get_model (users);
+
+  for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+    if (g_str_has_prefix (gtk_string_list_get_string (GTK_STRING_LIST (names), i), display_name))
+      {
+        gtk_drop_down_set_selected (users, i);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+static void
+screenshot_saved_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ld_window_save_screenshot_finish (LD_WINDOW (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+drive_window (LdWindow *window,
+              Fixture  *fixture)
+{
+  GtkWidget *page = child (GTK_WIDGET (window), LD_TYPE_WINDOW, "case_page");
+  GtkWidget *timeline = child (page, LD_TYPE_CASE_PAGE, "timeline");
+  GtkTextView *opinion = GTK_TEXT_VIEW (child (page, LD_TYPE_CASE_PAGE, "opinion_view"));
+  GtkListView *view = GTK_LIST_VIEW (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "case_view"));
+  GtkSelectionModel *selection = gtk_list_view_get_model (view);
+  LdCaseListRow *todo = ld_window_get_list_row (window, LD_CASE_LIST_TODO);
+  LdCaseListRow *doing = ld_window_get_list_row (window, LD_CASE_LIST_DOING);
+  g_autoptr(GFile) png = g_file_new_for_path (fixture->png);
+  GtkWidget *submit;
+  guint todo_before, doing_before, events_before;
+  gboolean saved = FALSE;
+
+  /* 张伟, a reviewer, has the examining case in his to-do list. */
+  select_user (window, "张伟");
+  todo_before = ld_case_list_row_get_count (todo);
+  doing_before = ld_case_list_row_get_count (doing);
+  g_assert_cmpuint (todo_before, >=, 1);
+
+  gtk_editable_set_text (GTK_EDITABLE (child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                              "search_entry")), "ZJYS-2025-0001");
+  gtk_selection_model_select_item (selection, find_case (G_LIST_MODEL (selection),
+                                                         DEMO_CASE_EXAMINE), TRUE);
+  g_assert_cmpstr (ld_case_page_get_case_id (LD_CASE_PAGE (page)), ==, DEMO_CASE_EXAMINE);
+  events_before = count_rows (timeline);
+
+  /* Submitting to the section head, with an opinion, through the page's own button. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (opinion), "用地符合规划，建议同意。", -1);
+  submit = find_button (page, ld_labels_action ("submit"));
+  g_assert_nonnull (submit);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (submit)), ==, "提交下一环节");
+  /* What a click does (gtk_widget_activate() only clicks after a 250 ms animation). */
+  g_signal_emit_by_name (submit, "clicked");
+
+  g_assert_cmpuint (count_rows (timeline), ==, events_before + 1);
+  g_assert_cmpuint (ld_case_list_row_get_count (todo), ==, todo_before - 1);
+  g_assert_cmpuint (ld_case_list_row_get_count (doing), ==, doing_before + 1);
+  /* The case left 张伟's hands: the button is gone. */
+  g_assert_null (find_button (page, ld_labels_action ("submit")));
+
+  ld_window_save_screenshot_async (window, png, NULL, screenshot_saved_cb, &saved);
+  wait_for (is_true, &saved);
+}
+
+static void
+activated_cb (GApplication *app,
+              Fixture      *fixture)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  drive_window (LD_WINDOW (window), fixture);
+  fixture->done = TRUE;
+  gtk_window_close (window);
+}
+
+static void
+test_act_through_window (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("landdesk-ui-XXXXXX", NULL);
+  g_autofree char *demo = g_build_filename (dir, "demo.gpkg", NULL);
+  g_autoptr(LdStore) store = NULL;
+  g_autoptr(LdApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture fixture = { 0 };
+  char *argv[4] = { (char *) "landdesk", (char *) "--store", NULL, NULL };
+
+  fixture.store_path = g_build_filename (dir, "store.gpkg", NULL);
+  fixture.png = g_test_build_filename (G_TEST_BUILT, "screenshot-case-page-zh-cn.png", NULL);
+  ld_test_write_demo (demo);
+  store = ld_store_create (fixture.store_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ld_store_import_demo (store, demo, &error));
+  g_clear_object (&store);
+
+  app = ld_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (activated_cb), &fixture);
+  argv[2] = fixture.store_path;
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 3, argv), ==, 0);
+  g_assert_true (fixture.done);
+  g_assert_true (g_file_test (fixture.png, G_FILE_TEST_IS_REGULAR));
+
+  /* The action went into the outbox, once. */
+  store = ld_store_open (fixture.store_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ld_store_count_outbox (store), ==, 1);
+
+  g_free (fixture.store_path);
+  g_free (fixture.png);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* The UI under test speaks Chinese, as its users do. */
+  if (setlocale (LC_ALL, "zh_CN.UTF-8") == NULL)
+    g_error ("The zh_CN.UTF-8 locale is missing: build-aux/deps.sh generates it");
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, ld_paths_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app/workbench/act-through-window", test_act_through_window);
+
+  return g_test_run ();
+}
