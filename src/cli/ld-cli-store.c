@@ -59,7 +59,7 @@ ld_cli_store (int    argc,
                         "another file", path);
 
   /* Built beside the target and renamed at the end: a failed create leaves nothing. */
-  part = g_strconcat (path, ".part", NULL);
+  part = g_strconcat (path, ".part.gpkg", NULL);   /* GDAL wants the extension */
   remove_store (part);
   store = ld_store_create (part, &error);
   if (store == NULL)
