@@ -18,6 +18,7 @@
 
 static const LdCliCommand commands[] = {
   { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
+  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
 };
 
 static const LdCliCommand *

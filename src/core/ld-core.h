@@ -9,4 +9,7 @@
 #include "ld-geo.h"
 #include "ld-mbtiles.h"
 #include "ld-basemap.h"
+#include "ld-demo.h"
+#include "ld-landclass.h"
+#include "ld-rng.h"
 #include "ld-tile-png.h"

@@ -9,6 +9,8 @@
 G_BEGIN_DECLS
 
 typedef struct _LdBasemap LdBasemap;
+typedef struct _LdDemo LdDemo;
+typedef struct _LdLandclass LdLandclass;
 typedef struct _LdMbtiles LdMbtiles;
 
 /* Long operations report a fraction in [0, 1] and a short phrase ("rendering zoom 12"). */
