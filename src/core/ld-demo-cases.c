@@ -117,7 +117,7 @@ typedef struct
   int         from;
   int         to;
   const char *actor;
-  const char *opinion;
+  char       *opinion;
   GDateTime  *at;
 } Event;
 
@@ -316,7 +316,10 @@ static void
 events_clear (GArray *events)
 {
   for (guint i = 0; i < events->len; i++)
-    g_date_time_unref (g_array_index (events, Event, i).at);
+    {
+      g_date_time_unref (g_array_index (events, Event, i).at);
+      g_free (g_array_index (events, Event, i).opinion);
+    }
   g_array_set_size (events, 0);
 }
 
@@ -329,7 +332,7 @@ add_event (GArray     *events,
            const char *opinion,
            GDateTime  *at)
 {
-  Event e = { action, from, to, actor, opinion, g_date_time_ref (at) };
+  Event e = { action, from, to, actor, g_strdup (opinion), g_date_time_ref (at) };
 
   g_array_append_val (events, e);
 }

@@ -290,9 +290,14 @@ gmt_land (GEOSContextHandle_t   geos,
   while ((feature = OGR_L_GetNextFeature (layer)) != NULL)
     {
       OGRGeometryH g = OGR_F_GetGeometryRef (feature);
-      /* Islets of a pixel or two are noise of the grid, not islands. */
+      OGREnvelope env = { 0 };
+
+      if (g != NULL)
+        OGR_G_GetEnvelope (g, &env);
+      /* Islets of a pixel or two are noise of the grid, not islands; the tip of Hainan across
+       * the strait is not Zhanjiang. */
       if (g != NULL && OGR_F_GetFieldAsInteger (feature, 0) == 1
-          && OGR_G_Area (g) > 2.5 * MASK_STEP * MASK_STEP)
+          && OGR_G_Area (g) > 2.5 * MASK_STEP * MASK_STEP && env.MaxY > 20.2)
         {
           int size = OGR_G_WkbSize (g);
           g_autofree unsigned char *wkb = g_malloc (size);

@@ -502,7 +502,7 @@ pick_class (Gen     *g,
     {
       double m = ld_noise2 (g->seed + 31, x / 2500, y / 2500);
 
-      if (coast < 0.4 * band && m > 0.6)
+      if (coast < 0.3 * band && m > 0.68)
         return "0303";
       if (coast < 0.25 * band && m < 0.3)
         return "1105";
