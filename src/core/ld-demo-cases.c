@@ -277,7 +277,8 @@ place_parcel (GEOSContextHandle_t         geos,
       if (have == 0)
         continue;
       pick = (guint) (ld_rng_next (rng) % have);
-      poly = parcel_polygon (geos, rng, spots->x[k][pick], spots->y[k][pick], MAX (a, 5000.0));
+      /* Never under 0.5 ha, whatever rounding the coordinates to millimetres does. */
+      poly = parcel_polygon (geos, rng, spots->x[k][pick], spots->y[k][pick], MAX (a, 5050.0));
       if (GEOSPreparedContainsProperly_r (geos, land, poly) == 1 && GEOSisValid_r (geos, poly) == 1)
         return poly;
       GEOSGeom_destroy_r (geos, poly);
@@ -461,6 +462,8 @@ ld_demo_write_cases (GDALDatasetH                ds,
 
       /* Red lines first: their place names the project. */
       area_ha = exp (ld_rng_range (&rng, log (m->min_ha), log (m->max_ha)));
+      if (area_ha < 2 * 0.51)
+        n_parcels = 1;
       for (int p = 0; p < n_parcels; p++)
         {
           LdDemoSpotKind kind = (LdDemoSpotKind) ((i + (guint) p * 3) % LD_DEMO_N_SPOTS);

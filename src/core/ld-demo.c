@@ -456,19 +456,62 @@ round_to (double v,
 /* ---------------------------------------------------------------------------------------- */
 /* helpers: classes */
 
-static const char *
-pick_urban (double r)
+typedef struct
 {
-  static const struct { double upto; const char *code; } mix[] = {
-    { 0.40, "0701" }, { 0.52, "0601" }, { 0.57, "0501" }, { 0.60, "0505" }, { 0.62, "0504" },
-    { 0.67, "0803" }, { 0.69, "0805" }, { 0.71, "0801" }, { 0.73, "0809" }, { 0.77, "0810" },
-    { 0.81, "0604" }, { 0.93, "1004" }, { 0.96, "1201" }, { 1.01, "0702" },
-  };
+  const char *code;
+  double      bias;
+} Choice;
 
-  for (guint i = 0; i < G_N_ELEMENTS (mix); i++)
-    if (r < mix[i].upto)
-      return mix[i].code;
-  return "0701";
+/* The choice whose own noise field (plus its bias) is highest here: irregular districts of one
+ * kind, rather than the rings that thresholds on a single field would draw. */
+static const char *
+pick_zone (Gen          *g,
+           guint64       salt,
+           const Choice *choices,
+           guint         n,
+           double        x,
+           double        y,
+           double        scale)
+{
+  double best = -G_MAXDOUBLE;
+  const char *code = choices[0].code;
+
+  for (guint k = 0; k < n; k++)
+    {
+      double v = ld_noise2 (g->seed + salt + k * 131, x / scale + k * 3.7, y / scale - k * 5.3)
+                 + choices[k].bias;
+
+      if (v > best)
+        best = v, code = choices[k].code;
+    }
+  return code;
+}
+
+/* Towns: districts of housing, industry, business and public services, crossed by streets. */
+static const char *
+pick_urban (Gen    *g,
+            double  x,
+            double  y,
+            double  r)
+{
+  static const Choice districts[] = {
+    { "0701", 0.25 }, { "0601", 0.05 }, { "05", 0.0 }, { "08", -0.05 }, { "0604", -0.2 },
+    { "0702", -0.15 },
+  };
+  static const char *commerce[] = { "0501", "0501", "0505", "0504" };
+  static const char *public[] = { "0803", "0803", "0805", "0801", "0809", "0810", "0810" };
+  const char *d;
+
+  if (r < 0.12)
+    return "1004";
+  if (r < 0.14)
+    return "1201";
+  d = pick_zone (g, 300, districts, G_N_ELEMENTS (districts), x, y, 1400);
+  if (g_str_equal (d, "05"))
+    return commerce[(int) (r * 1000) % G_N_ELEMENTS (commerce)];
+  if (g_str_equal (d, "08"))
+    return public[(int) (r * 1000) % G_N_ELEMENTS (public)];
+  return d;
 }
 
 /* The current class of the patch whose centre is (x, y): towns, coast, roads, rivers, villages,
@@ -482,7 +525,7 @@ pick_class (Gen     *g,
             double   r2,
             int     *town)
 {
-  double best = -G_MAXDOUBLE, river, road, v, e, c;
+  double best = -G_MAXDOUBLE, river, road, v, e;
   double band = 1200.0 + 0.5 * g->s;
 
   *town = 0;
@@ -496,7 +539,7 @@ pick_class (Gen     *g,
         best = q, *town = (int) i;
     }
   if (best > 0)
-    return pick_urban (r);
+    return pick_urban (g, x, y, r);
 
   if (coast < band)
     {
@@ -557,22 +600,18 @@ pick_class (Gen     *g,
     return "1107";
   if (r < 0.08)
     return "0404";
-  c = ld_fbm2 (g->seed + 61, x / 3500, y / 3500, 2);
-  if (c < 0.40)
-    return "0103";
-  if (c < 0.47)
-    return "0101";
-  if (c < 0.50)
-    return "0102";
-  if (c < 0.58)
-    return r2 < 0.1 ? "0201K" : "0201";
-  if (c < 0.61)
-    return "0204";
-  if (c < 0.63)
-    return "0203";
-  if (c < 0.72)
-    return "0301";
-  return "0103";
+  {
+    /* Sugar cane on dry land, paddy, orchards (pineapple, fruit), rubber and eucalyptus. */
+    static const Choice crops[] = {
+      { "0103", 0.22 }, { "0101", 0.05 }, { "0102", -0.12 }, { "0201", 0.05 }, { "0204", -0.15 },
+      { "0203", -0.2 }, { "0301", 0.08 },
+    };
+    const char *crop = pick_zone (g, 600, crops, G_N_ELEMENTS (crops), x, y, 2600);
+
+    if (g_str_equal (crop, "0201") && r2 < 0.1)
+      return "0201K";
+    return crop;
+  }
 }
 
 static const char *
