@@ -571,6 +571,105 @@ test_redline_outcomes (void)
   GDALClose (ds);
 }
 
+static const char *
+class_at (GDALDatasetH ds,
+          OGRGeometryH point)
+{
+  static char code[16];
+  OGRLayerH dltb = GDALDatasetGetLayerByName (ds, "xz_dltb");
+  OGRFeatureH f;
+
+  code[0] = '\0';
+  OGR_L_SetSpatialFilter (dltb, point);
+  while ((f = OGR_L_GetNextFeature (dltb)) != NULL)
+    {
+      if (OGR_G_Intersects (OGR_F_GetGeometryRef (f), point))
+        g_strlcpy (code, OGR_F_GetFieldAsString (f, OGR_F_GetFieldIndex (f, "DLBM")), sizeof code);
+      OGR_F_Destroy (f);
+    }
+  OGR_L_SetSpatialFilter (dltb, NULL);
+  return code;
+}
+
+/* The three zones and lines agree with land use and with each other: PBF lies on cultivated
+ * land, EPR on mangroves, tidal flats or forest, neither overlaps the urban development boundary,
+ * and the planned town growth lies inside it. */
+static void
+test_zones_coherent (void)
+{
+  GDALDatasetH ds = open_gpkg (fixture_dir);
+  OGRLayerH udb = GDALDatasetGetLayerByName (ds, "sx_czkfbj");
+  const char *zones[] = { "sx_yjjbnt", "sx_stbhhx" };
+  OGRFeatureH f;
+
+  for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+    {
+      OGRLayerH layer = GDALDatasetGetLayerByName (ds, zones[z]);
+      guint n = 0;
+
+      while ((f = OGR_L_GetNextFeature (layer)) != NULL)
+        {
+          OGRGeometryH g = OGR_F_GetGeometryRef (f);
+          OGRGeometryH inside = OGR_G_PointOnSurface (g);
+          const char *code = class_at (ds, inside);
+          OGRFeatureH u;
+
+          if (z == 0)
+            g_assert_true (g_str_has_prefix (code, "01"));
+          else
+            g_assert_true (g_str_equal (code, "0303") || g_str_equal (code, "1105")
+                           || g_str_has_prefix (code, "03"));
+          OGR_L_SetSpatialFilter (udb, g);
+          while ((u = OGR_L_GetNextFeature (udb)) != NULL)
+            {
+              OGRGeometryH both = OGR_G_Intersection (g, OGR_F_GetGeometryRef (u));
+
+              g_assert_cmpfloat (both != NULL ? OGR_G_Area (both) : 0.0, <, 0.01);
+              OGR_G_DestroyGeometry (both);
+              OGR_F_Destroy (u);
+            }
+          OGR_G_DestroyGeometry (inside);
+          OGR_F_Destroy (f);
+          n++;
+        }
+      g_assert_cmpuint (n, >, 10);
+    }
+  OGR_L_SetSpatialFilter (udb, NULL);
+
+  /* Farmland planned for housing or industry is inside the UDB. */
+  {
+    OGRLayerH ydyh = GDALDatasetGetLayerByName (ds, "gh_ydyh");
+    guint growth = 0;
+
+    while ((f = OGR_L_GetNextFeature (ydyh)) != NULL)
+      {
+        const char *plan = OGR_F_GetFieldAsString (f, OGR_F_GetFieldIndex (f, "YDYHFLDM"));
+        OGRGeometryH inside = OGR_G_PointOnSurface (OGR_F_GetGeometryRef (f));
+        const char *code = class_at (ds, inside);
+
+        if (g_str_has_prefix (code, "01") && (g_str_has_prefix (plan, "07")
+                                              || g_str_has_prefix (plan, "10")))
+          {
+            OGRFeatureH u;
+            gboolean in = FALSE;
+
+            OGR_L_SetSpatialFilter (udb, inside);
+            while ((u = OGR_L_GetNextFeature (udb)) != NULL)
+              {
+                in = in || OGR_G_Intersects (OGR_F_GetGeometryRef (u), inside);
+                OGR_F_Destroy (u);
+              }
+            g_assert_true (in);
+            growth++;
+          }
+        OGR_G_DestroyGeometry (inside);
+        OGR_F_Destroy (f);
+      }
+    g_assert_cmpuint (growth, >, 0);
+  }
+  GDALClose (ds);
+}
+
 static void
 test_gpkg_valid (void)
 {
@@ -825,6 +924,7 @@ main (int    argc,
   g_test_add_func ("/demo/attributes", test_attributes);
   g_test_add_func ("/demo/sea-and-land", test_sea_and_land);
   g_test_add_func ("/demo/synthetic-fallback", test_synthetic_fallback);
+  g_test_add_func ("/demo/zones-coherent", test_zones_coherent);
   g_test_add_func ("/demo/cases", test_cases);
   g_test_add_func ("/demo/redline-outcomes", test_redline_outcomes);
   g_test_add_func ("/demo/gpkg-valid", test_gpkg_valid);

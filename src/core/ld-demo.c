@@ -1254,6 +1254,7 @@ generate_gpkg (Gen            *g,
   GDALDriverH driver;
   int nbx, nby;
   gint64 total, done = 0;
+  int last_percent = -1;
   double xmin, ymin, xmax, ymax;
 
   GEOSGeom_getXMin_r (g->geos, g->land.land, &xmin);
@@ -1300,8 +1301,11 @@ generate_gpkg (Gen            *g,
             return FALSE;
           }
         done++;
-        if (progress != NULL && (done % 8 == 0 || done == total))
-          progress ((double) done / (double) total, "generating land-use patches", user_data);
+        if (progress != NULL && (int) (100 * done / total) != last_percent)
+          {
+            last_percent = (int) (100 * done / total);
+            progress ((double) done / (double) total, "generating land-use patches", user_data);
+          }
       }
   if (!write_udb (g, error))
     {
