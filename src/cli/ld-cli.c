@@ -21,6 +21,7 @@ static const LdCliCommand commands[] = {
   { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
   { "case", "Act on a case, show it, attach a file", ld_cli_case },
   { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
+  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
   { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
 };
 

@@ -13,6 +13,8 @@ typedef struct _LdCalendar LdCalendar;
 typedef struct _LdCase LdCase;
 typedef struct _LdCaseEvent LdCaseEvent;
 typedef struct _LdMatter LdMatter;
+typedef struct _LdDemo LdDemo;
+typedef struct _LdLandclass LdLandclass;
 typedef struct _LdMbtiles LdMbtiles;
 typedef struct _LdStore LdStore;
 typedef struct _LdUser LdUser;
