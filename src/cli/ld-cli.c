@@ -18,6 +18,7 @@
 
 static const LdCliCommand commands[] = {
   { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
+  { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
 };
 
 static const LdCliCommand *

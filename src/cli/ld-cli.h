@@ -39,5 +39,7 @@ void ld_cli_progress       (double       fraction,
 
 int  ld_cli_basemap        (int          argc,
                             char       **argv);
+int  ld_cli_redline        (int          argc,
+                            char       **argv);
 
 G_END_DECLS

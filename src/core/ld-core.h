@@ -10,3 +10,5 @@
 #include "ld-mbtiles.h"
 #include "ld-basemap.h"
 #include "ld-tile-png.h"
+#include "ld-coordfile.h"
+#include "ld-redline.h"

@@ -9,7 +9,9 @@
 G_BEGIN_DECLS
 
 typedef struct _LdBasemap LdBasemap;
+typedef struct _LdCoordfile LdCoordfile;
 typedef struct _LdMbtiles LdMbtiles;
+typedef struct _LdRedline LdRedline;
 
 /* Long operations report a fraction in [0, 1] and a short phrase ("rendering zoom 12"). */
 typedef void (*LdProgressFunc) (double      fraction,
