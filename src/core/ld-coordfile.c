@@ -65,6 +65,9 @@ enum
 #define ZJ_EAST_MIN  37346000.0
 #define ZJ_EAST_MAX  37492000.0
 
+/* Coordinates in messages: millimetres, but not 300 digits for 1e300. */
+#define COORD_FORMAT(v) (fabs (v) < 1e12 ? "%.3f" : "%g")
+
 /* Tolerance for "the same point", below the format's 1 mm precision. */
 #define SAME_POINT 0.0005
 
@@ -354,9 +357,11 @@ finish_parcel (Parser  *p,
 
       if (!(north >= 0.0 && north < 1e7))
         {
+          g_autofree char *text = g_strdup_printf (COORD_FORMAT (north), north);
+
           return syntax_error (error, p->name, raw[i].line, north_field,
-                               "%.3f is not a northing in metres (expected 0 to 9999999.999)",
-                               north);
+                               "%s is not a northing in metres (expected 0 to 9999999.999)",
+                               text);
         }
       if (east >= 1e7 && east < 1e8)
         {
@@ -385,9 +390,11 @@ finish_parcel (Parser  *p,
         }
       else
         {
+          g_autofree char *text = g_strdup_printf (COORD_FORMAT (east), east);
+
           return syntax_error (error, p->name, raw[i].line, east_field,
-                               "%.3f is not an easting (expected 0 to 999999.999 without the "
-                               "zone prefix or ZZxxxxxx.xxx with it)", east);
+                               "%s is not an easting (expected 0 to 999999.999 without the "
+                               "zone prefix or ZZxxxxxx.xxx with it)", text);
         }
       raw[i].a = north;
       raw[i].b = east;

@@ -585,6 +585,7 @@ ld_redline_export_ogr (LdRedline        *self,
   const char *layer_options[3] = { NULL, NULL, NULL };
   g_autofree char *layer_name = NULL;
   gboolean is_dxf = format == LD_REDLINE_FORMAT_DXF;
+  const char *name_field = format == LD_REDLINE_FORMAT_KML ? "Name" : "name";
   gboolean ok = TRUE;
 
   ensure_gdal ();
@@ -633,8 +634,8 @@ ld_redline_export_ogr (LdRedline        *self,
   if (layer == NULL
       || (!is_dxf
           && (!create_field (layer, "parcel_no", OFTString, 64, 0)
-              || !create_field (layer, format == LD_REDLINE_FORMAT_KML ? "Name" : "name",
-                                OFTString, 254, 0)
+              || (OGR_FD_GetFieldIndex (OGR_L_GetLayerDefn (layer), name_field) < 0
+                  && !create_field (layer, name_field, OFTString, 254, 0))
               || !create_field (layer, "area_m2", OFTReal, 16, 2))))
     {
       g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_WRITE,
@@ -660,9 +661,12 @@ ld_redline_export_ogr (LdRedline        *self,
                               ld_redline_get_parcel_id (self, i));
       else
         {
-          OGR_F_SetFieldString (feature, 0, ld_redline_get_parcel_id (self, i));
-          OGR_F_SetFieldString (feature, 1, ld_redline_get_parcel_name (self, i));
-          OGR_F_SetFieldDouble (feature, 2,
+          /* By name: the KML driver puts its own Name and Description fields first. */
+          OGR_F_SetFieldString (feature, OGR_F_GetFieldIndex (feature, "parcel_no"),
+                                ld_redline_get_parcel_id (self, i));
+          OGR_F_SetFieldString (feature, OGR_F_GetFieldIndex (feature, name_field),
+                                ld_redline_get_parcel_name (self, i));
+          OGR_F_SetFieldDouble (feature, OGR_F_GetFieldIndex (feature, "area_m2"),
                                 ld_round_half_up (ld_redline_get_parcel_area (self, i), 2));
         }
       OGR_F_SetGeometryDirectly (feature, geom);
