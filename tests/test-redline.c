@@ -292,6 +292,51 @@ test_import_shapefile_gbk_without_cpg (void)
 }
 
 static void
+test_import_dxf_closed_lines (void)
+{
+  /* CAD drawings hold red lines as closed polylines: the inner one is a hole by containment. */
+  g_autofree char *path = ld_test_path ("lines.dxf");
+  const char *wkts[] = {
+    "LINESTRING (37433520 2353120, 37433520 2353140, 37433540 2353140, 37433540 2353120, "
+    "37433520 2353120)",
+    "LINESTRING (37433500 2353100, 37433600 2353100, 37433600 2353200, 37433500 2353200, "
+    "37433500 2353100)",
+    "LINESTRING (37433700 2353100, 37433800 2353100)",
+    NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRedline) redline = NULL;
+
+  write_ogr ("DXF", path, 0, NULL, wkts, NULL);
+  redline = ld_redline_import (path, LD_REDLINE_FORMAT_DXF, LD_REDLINE_IMPORT_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ld_redline_get_n_parcels (redline), ==, 1);
+  g_assert_cmpuint (ld_redline_get_parcel_n_rings (redline, 0), ==, 2);
+  g_assert_cmpfloat_with_epsilon (ld_redline_get_parcel_area (redline, 0), 9600.0, 1e-6);
+  /* The open line is named and left out. */
+  g_assert_true (has_warning (redline, "is a Line String, not a polygon or a closed line"));
+}
+
+static void
+test_import_sniffs_coordfile (void)
+{
+  g_autofree char *path = ld_test_path ("red line.dat");
+  g_autofree char *gbk = g_convert ("[属性描述]\r\n带号=37\r\n[地块坐标]\r\n"
+                                    "4,,DK01,地块,面,,,,@\r\n"
+                                    "J1,1,2353100,37433500\r\nJ2,1,2353100,37433600\r\n"
+                                    "J3,1,2353200,37433600\r\nJ1,1,2353100,37433500\r\n",
+                                    -1, "GBK", "UTF-8", NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRedline) redline = NULL;
+
+  write_text (path, gbk);
+  redline = ld_redline_import (path, LD_REDLINE_FORMAT_AUTO, LD_REDLINE_IMPORT_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_redline_get_parcel_name (redline, 0), ==, "地块");
+  g_assert_cmpfloat_with_epsilon (ld_redline_get_parcel_area (redline, 0), 5000.0, 1e-6);
+}
+
+static void
 test_import_bad_files (void)
 {
   g_autofree char *garbage = ld_test_path ("garbage.gpkg");
@@ -646,6 +691,31 @@ test_cli_export (void)
   g_assert_no_error (error);
   assert_same_redline (expected, from_dxf, FALSE);
 
+  /* A failed overwrite leaves the old file as it was: GBK cannot hold this name. */
+  {
+    g_autofree char *emoji = ld_test_path ("emoji.txt");
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *dir = g_path_get_dirname (txt);
+    g_autoptr(LdTestRun) fail = NULL;
+    g_autoptr(GDir) listing = NULL;
+    const char *entry;
+
+    write_text (emoji, "[地块坐标]\n4,,DK01,\xF0\x9F\x98\x80,面,,,,@\n"
+                       "J1,1,2353100,37433500\nJ2,1,2353100,37433600\n"
+                       "J3,1,2353200,37433600\nJ1,1,2353100,37433500\n");
+    g_assert_true (g_file_get_contents (txt, &before, NULL, NULL));
+    fail = ld_test_run (NULL, cli (), "redline", "export", "--in", emoji, "--out", txt,
+                        "--force", NULL);
+    g_assert_cmpint (fail->status, ==, 1);
+    g_assert_nonnull (strstr (fail->err, "cannot be written in GBK"));
+    g_assert_true (g_file_get_contents (txt, &after, NULL, NULL));
+    g_assert_cmpstr (before, ==, after);
+    listing = g_dir_open (dir, 0, NULL);
+    while ((entry = g_dir_read_name (listing)) != NULL)
+      g_assert_false (g_str_has_prefix (entry, ".landdesk-export-"));
+  }
+
   enc = ld_test_run (NULL, cli (), "redline", "export", "--in", txt, "--format", "shp",
                      "--out", "x.shp", "--encoding", "gbk", NULL);
   g_assert_cmpint (enc->status, ==, 2);
@@ -671,6 +741,8 @@ main (int    argc,
   g_test_add_func ("/redline/import/geojson-lonlat", test_import_geojson_lonlat);
   g_test_add_func ("/redline/import/legacy-datums", test_import_refuses_legacy_datums);
   g_test_add_func ("/redline/import/shapefile-gbk", test_import_shapefile_gbk_without_cpg);
+  g_test_add_func ("/redline/import/dxf-closed-lines", test_import_dxf_closed_lines);
+  g_test_add_func ("/redline/import/sniff-coordfile", test_import_sniffs_coordfile);
   g_test_add_func ("/redline/import/bad-files", test_import_bad_files);
   g_test_add_func ("/redline/import/invalid", test_invalid_reported_and_repaired);
   g_test_add_data_func ("/redline/round-trip/txt-gbk", "txt", test_round_trip);

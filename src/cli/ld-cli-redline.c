@@ -180,31 +180,53 @@ run_import (int    argc,
   return LD_CLI_EXIT_OK;
 }
 
+/* Writes into a scratch folder beside @out, then moves the file(s) over the old ones: a
+ * failed export leaves the old file as it was. A Shapefile is several files. */
 static gboolean
-remove_output (const char       *path,
-               LdRedlineFormat   format,
-               GError          **error)
+export_replacing (LdRedline        *redline,
+                  const char       *out,
+                  LdRedlineFormat   format,
+                  const char       *encoding,
+                  GError          **error)
 {
-  static const char *const sidecars[] = { ".shx", ".dbf", ".prj", ".cpg", NULL };
+  g_autofree char *dir = g_path_get_dirname (out);
+  g_autofree char *base = g_path_get_basename (out);
+  g_autofree char *scratch = g_build_filename (dir, ".landdesk-export-XXXXXX", NULL);
+  g_autofree char *tmp_out = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+  gboolean ok;
 
-  if (g_remove (path) != 0 && errno != ENOENT)
+  if (g_mkdtemp (scratch) == NULL)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "cannot remove %s: %s",
-                   path, g_strerror (errno));
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                   "cannot write in %s: %s", dir, g_strerror (errno));
       return FALSE;
     }
-  if (format == LD_REDLINE_FORMAT_SHP && g_str_has_suffix (path, ".shp"))
+  tmp_out = g_build_filename (scratch, base, NULL);
+  ok = ld_redline_export (redline, tmp_out, format, encoding, error);
+  listing = g_dir_open (scratch, 0, NULL);
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
     {
-      g_autofree char *stem = g_strndup (path, strlen (path) - 4);
+      g_autofree char *from = g_build_filename (scratch, name, NULL);
+      g_autofree char *to = g_build_filename (dir, name, NULL);
 
-      for (guint i = 0; sidecars[i] != NULL; i++)
+      if (ok)
         {
-          g_autofree char *side = g_strconcat (stem, sidecars[i], NULL);
-
-          g_remove (side);
+#ifdef G_OS_WIN32
+          g_remove (to);
+#endif
+          if (g_rename (from, to) != 0)
+            {
+              g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                           "cannot move %s to %s: %s", from, to, g_strerror (errno));
+              ok = FALSE;
+            }
         }
+      g_remove (from);
     }
-  return TRUE;
+  g_rmdir (scratch);
+  return ok;
 }
 
 static int
@@ -289,15 +311,10 @@ run_export (int    argc,
   if (redline == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "redline export: %s", error->message);
 
-  if (g_file_test (out, G_FILE_TEST_EXISTS))
-    {
-      if (!force)
-        return ld_cli_fail (LD_CLI_EXIT_FAILURE,
-                            "redline export: %s exists; pass --force to overwrite it", out);
-      if (!remove_output (out, format, &error))
-        return ld_cli_fail (LD_CLI_EXIT_FAILURE, "redline export: %s", error->message);
-    }
-  if (!ld_redline_export (redline, out, format, enc, &error))
+  if (g_file_test (out, G_FILE_TEST_EXISTS) && !force)
+    return ld_cli_fail (LD_CLI_EXIT_FAILURE,
+                        "redline export: %s exists; pass --force to overwrite it", out);
+  if (!export_replacing (redline, out, format, enc, &error))
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "redline export: %s", error->message);
   for (guint i = 0; i < ld_redline_get_warnings (redline)->len; i++)
     fprintf (stderr, "warning: %s\n",

@@ -13,6 +13,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "ld-redline-private.h"
 
@@ -190,6 +191,27 @@ check_parcels (LdRedline             *self,
       GEOSFree_r (self->geos, reason);
     }
   return TRUE;
+}
+
+/* A coordinate file under another extension (.dat, none): its section names or a parcel
+ * header in the first 4 KiB, in UTF-8 or GBK. */
+static gboolean
+looks_like_coordfile (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  char buf[4097];
+  gssize n;
+
+  if (in == NULL)
+    return FALSE;
+  n = g_input_stream_read (G_INPUT_STREAM (in), buf, sizeof buf - 1, NULL, NULL);
+  if (n <= 0)
+    return FALSE;
+  buf[n] = '\0';
+  return strstr (buf, "[\xE5\x9C\xB0\xE5\x9D\x97\xE5\x9D\x90\xE6\xA0\x87]") != NULL  /* [地块坐标] UTF-8 */
+         || strstr (buf, "[\xB5\xD8\xBF\xE9\xD7\xF8\xB1\xEA]") != NULL                  /* [地块坐标] GBK */
+         || strstr (buf, ",@\n") != NULL || strstr (buf, ",@\r\n") != NULL;
 }
 
 static LdRedline *
@@ -499,6 +521,8 @@ ld_redline_import (const char            *path,
     }
   if (format == LD_REDLINE_FORMAT_AUTO)
     format = ld_redline_format_guess (path);
+  if (format == LD_REDLINE_FORMAT_AUTO && looks_like_coordfile (path))
+    format = LD_REDLINE_FORMAT_TXT;
   if (format == LD_REDLINE_FORMAT_TXT)
     self = import_txt (path, error);
   else
