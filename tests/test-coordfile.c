@@ -244,7 +244,18 @@ test_rings_by_containment (void)
     "J11,3,2353130.000,37433530.000\n"
     "J12,3,2353125.000,37433530.000\n"
     "J9,3,2353125.000,37433525.000\n");
+  /* A triangular hole with two vertices on the shell's edge: still a hole. */
+  g_autoptr(LdCoordfile) touching = parse_ok (
+    HEADER "9,0.9800,DK01,a,面,,,,@\n" SQUARE
+    "J5,2,2353100.000,37433540.000\n"
+    "J6,2,2353120.000,37433550.000\n"
+    "J7,2,2353100.000,37433560.000\n"
+    "J5,2,2353100.000,37433540.000\n");
   LdCoordParcel *p;
+
+  p = ld_coordfile_get_parcel (touching, 0);
+  g_assert_cmpint (((LdCoordRing *) g_ptr_array_index (p->rings, 1))->shell, ==, 0);
+  g_assert_cmpfloat_with_epsilon (ld_coord_parcel_area (p), 10000.0 - 20.0 * 20.0 / 2.0, 1e-6);
 
   p = ld_coordfile_get_parcel (hole, 0);
   g_assert_cmpint (((LdCoordRing *) g_ptr_array_index (p->rings, 0))->shell, ==, -1);

@@ -268,7 +268,33 @@ ring_contains_point (const LdCoordRing *ring,
   return inside;
 }
 
-/* Most of @inner's vertices lie inside @outer: a hole touching its shell still counts. */
+/* Within 0.1 mm of an edge of @ring. */
+static gboolean
+ring_touches_point (const LdCoordRing *ring,
+                    double             x,
+                    double             y)
+{
+  const LdCoordPoint *p = (const LdCoordPoint *) ring->points->data;
+  const double tol = 1e-4;
+
+  for (guint i = 0; i + 1 < ring->points->len; i++)
+    {
+      double dx = p[i + 1].x - p[i].x, dy = p[i + 1].y - p[i].y;
+      double len2 = dx * dx + dy * dy;
+      double t = len2 > 0 ? ((x - p[i].x) * dx + (y - p[i].y) * dy) / len2 : 0.0;
+      double ex, ey;
+
+      t = CLAMP (t, 0.0, 1.0);
+      ex = p[i].x + t * dx - x;
+      ey = p[i].y + t * dy - y;
+      if (ex * ex + ey * ey <= tol * tol)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Most of @inner's vertices that are not on @outer's boundary lie inside it: a hole touching
+ * its shell at some vertices still counts. */
 static gboolean
 ring_contains_ring (const LdCoordRing *outer,
                     const LdCoordRing *inner)
@@ -278,6 +304,8 @@ ring_contains_ring (const LdCoordRing *outer,
 
   for (guint i = 0; i + 1 < inner->points->len; i++)
     {
+      if (ring_touches_point (outer, p[i].x, p[i].y))
+        continue;
       if (ring_contains_point (outer, p[i].x, p[i].y))
         in++;
       else
