@@ -314,6 +314,14 @@ test_repairs_are_warnings (void)
   g_autoptr(LdCoordfile) area = parse_ok (HEADER "5,2.1735,DK01,a,面,,,,@\n" SQUARE);
   g_autoptr(LdCoordfile) area_ok = parse_ok (HEADER "5,1.0090,DK01,a,面,,,,@\n" SQUARE);
   g_autoptr(LdCoordfile) no_area = parse_ok (HEADER ",,DK01,a,面,,,,@\n" SQUARE);
+  /* Zone 37, but 150 km north of Zhanjiang (X 2 500 000). */
+  g_autoptr(LdCoordfile) elsewhere = parse_ok (
+    HEADER "5,1.0000,DK01,a,面,,,,@\n"
+    "J1,1,2500100.000,37433500.000\n"
+    "J2,1,2500100.000,37433600.000\n"
+    "J3,1,2500200.000,37433600.000\n"
+    "J4,1,2500200.000,37433500.000\n"
+    "J1,1,2500100.000,37433500.000\n");
 
   g_assert_true (has_warning (unclosed, "t.txt:14: ring 1 of parcel DK01 is not closed"));
   g_assert_cmpuint (ld_coordfile_get_warnings (unclosed)->len, ==, 1);
@@ -331,6 +339,8 @@ test_repairs_are_warnings (void)
   g_assert_true (has_warning (area, "by 1.1735 ha"));
   g_assert_cmpuint (ld_coordfile_get_warnings (area_ok)->len, ==, 0);
   g_assert_cmpuint (ld_coordfile_get_warnings (no_area)->len, ==, 0);
+  g_assert_cmpuint (ld_coordfile_get_warnings (elsewhere)->len, ==, 1);
+  g_assert_true (has_warning (elsewhere, "t.txt:14: parcel DK01 lies outside Zhanjiang"));
 }
 
 static void
