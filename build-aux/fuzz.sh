@@ -16,7 +16,7 @@ mkdir -p "$out/corpus"
 # shellcheck disable=SC2046
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$out" -I"$root/src/core" \
-  "$root/tests/fuzz/fuzz-coordfile.c" "$root/src/core/ld-coordfile.c" \
+  "$root/tests/fuzz/fuzz-coordfile.c" "$root"/src/core/ld-coordfile*.c \
   $(pkg-config --cflags --libs gio-2.0) -lm \
   -o "$out/fuzz-coordfile"
 

@@ -13,19 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "ld-coordfile.h"
-
-struct _LdCoordfile
-{
-  GObject    parent_instance;
-
-  GPtrArray *header_keys;    /* char *, in file order */
-  GHashTable *header;        /* key -> value */
-  GPtrArray *parcels;        /* LdCoordParcel */
-  GPtrArray *warnings;       /* char * */
-  int        zone;
-  int        zone_width;
-};
+#include "ld-coordfile-private.h"
 
 G_DEFINE_FINAL_TYPE (LdCoordfile, ld_coordfile, G_TYPE_OBJECT)
 
@@ -67,18 +55,6 @@ enum
 
 /* Coordinates in messages: millimetres, but not 300 digits for 1e300. */
 #define COORD_FORMAT(v) (fabs (v) < 1e12 ? "%.3f" : "%g")
-
-/* Tolerance for "the same point", below the format's 1 mm precision. */
-#define SAME_POINT 0.0005
-
-static void
-ring_free (gpointer data)
-{
-  LdCoordRing *ring = data;
-
-  g_array_unref (ring->points);
-  g_free (ring);
-}
 
 static void
 add_warning (LdCoordfile *self,
@@ -252,86 +228,6 @@ parse_int (const char *text,
   return TRUE;
 }
 
-static gboolean
-ring_contains_point (const LdCoordRing *ring,
-                     double             x,
-                     double             y)
-{
-  const LdCoordPoint *p = (const LdCoordPoint *) ring->points->data;
-  guint n = ring->points->len;
-  gboolean inside = FALSE;
-
-  for (guint i = 0, j = n - 1; i < n; j = i++)
-    if (((p[i].y > y) != (p[j].y > y))
-        && x < (p[j].x - p[i].x) * (y - p[i].y) / (p[j].y - p[i].y) + p[i].x)
-      inside = !inside;
-  return inside;
-}
-
-/* Within 0.1 mm of an edge of @ring. */
-static gboolean
-ring_touches_point (const LdCoordRing *ring,
-                    double             x,
-                    double             y)
-{
-  const LdCoordPoint *p = (const LdCoordPoint *) ring->points->data;
-  const double tol = 1e-4;
-
-  for (guint i = 0; i + 1 < ring->points->len; i++)
-    {
-      double dx = p[i + 1].x - p[i].x, dy = p[i + 1].y - p[i].y;
-      double len2 = dx * dx + dy * dy;
-      double t = len2 > 0 ? ((x - p[i].x) * dx + (y - p[i].y) * dy) / len2 : 0.0;
-      double ex, ey;
-
-      t = CLAMP (t, 0.0, 1.0);
-      ex = p[i].x + t * dx - x;
-      ey = p[i].y + t * dy - y;
-      if (ex * ex + ey * ey <= tol * tol)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* Most of @inner's vertices that are not on @outer's boundary lie inside it: a hole touching
- * its shell at some vertices still counts. */
-static gboolean
-ring_contains_ring (const LdCoordRing *outer,
-                    const LdCoordRing *inner)
-{
-  const LdCoordPoint *p = (const LdCoordPoint *) inner->points->data;
-  guint in = 0, out = 0;
-
-  for (guint i = 0; i + 1 < inner->points->len; i++)
-    {
-      if (ring_touches_point (outer, p[i].x, p[i].y))
-        continue;
-      if (ring_contains_point (outer, p[i].x, p[i].y))
-        in++;
-      else
-        out++;
-    }
-  return in > out;
-}
-
-static int
-compare_area_desc (gconstpointer a,
-                   gconstpointer b,
-                   gpointer      user_data)
-{
-  const double *areas = user_data;
-  double da = areas[*(const guint *) a], db = areas[*(const guint *) b];
-
-  return da < db ? 1 : da > db ? -1 : (int) *(const guint *) a - (int) *(const guint *) b;
-}
-
-static gboolean
-same_point (const LdCoordPoint *a,
-            const LdCoordPoint *b)
-{
-  return fabs (a->x - b->x) < SAME_POINT && fabs (a->y - b->y) < SAME_POINT;
-}
-
 /* Turns a parcel's raw points into rings in GIS order with the zone prefix. */
 static gboolean
 finish_parcel (Parser  *p,
@@ -444,7 +340,7 @@ finish_parcel (Parser  *p,
           end++;
         }
       if (pts->len > 1
-          && !same_point (&g_array_index (pts, LdCoordPoint, 0),
+          && !ld_coord_same_point (&g_array_index (pts, LdCoordPoint, 0),
                           &g_array_index (pts, LdCoordPoint, pts->len - 1)))
         {
           LdCoordPoint first = g_array_index (pts, LdCoordPoint, 0);
@@ -458,7 +354,7 @@ finish_parcel (Parser  *p,
           gboolean seen = FALSE;
 
           for (guint j = 0; j < distinct && !seen; j++)
-            seen = same_point (&g_array_index (pts, LdCoordPoint, i), &kept[j]);
+            seen = ld_coord_same_point (&g_array_index (pts, LdCoordPoint, i), &kept[j]);
           if (!seen)
             kept[distinct++] = g_array_index (pts, LdCoordPoint, i);
         }
@@ -684,132 +580,6 @@ ld_coordfile_init (LdCoordfile *self)
   self->header = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->parcels = g_ptr_array_new_with_free_func ((GDestroyNotify) ld_coord_parcel_free);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
-}
-
-LdCoordParcel *
-ld_coord_parcel_new (const char *parcel_no,
-                     const char *name)
-{
-  LdCoordParcel *parcel = g_new0 (LdCoordParcel, 1);
-
-  parcel->parcel_no = g_strdup (parcel_no != NULL ? parcel_no : "");
-  parcel->name = g_strdup (name != NULL ? name : "");
-  parcel->kind = g_strdup ("面");
-  parcel->point_count = -1;
-  parcel->area_ha = NAN;
-  parcel->rings = g_ptr_array_new_with_free_func (ring_free);
-  return parcel;
-}
-
-void
-ld_coord_parcel_free (LdCoordParcel *parcel)
-{
-  if (parcel == NULL)
-    return;
-  g_free (parcel->parcel_no);
-  g_free (parcel->name);
-  g_free (parcel->kind);
-  g_free (parcel->sheet);
-  g_free (parcel->use);
-  g_free (parcel->class_code);
-  g_ptr_array_unref (parcel->rings);
-  g_free (parcel);
-}
-
-/**
- * ld_coord_parcel_add_ring:
- * @points: (array length=n_points): the ring's points, closed or not
- *
- * Appends a ring, closing it when its last point is not its first. Returns the ring, owned
- * by @parcel; call ld_coord_parcel_assign_rings() once all rings are in.
- */
-LdCoordRing *
-ld_coord_parcel_add_ring (LdCoordParcel      *parcel,
-                          const LdCoordPoint *points,
-                          guint               n_points)
-{
-  LdCoordRing *ring = g_new0 (LdCoordRing, 1);
-
-  ring->points = g_array_sized_new (FALSE, FALSE, sizeof (LdCoordPoint), n_points + 1);
-  g_array_append_vals (ring->points, points, n_points);
-  if (n_points > 0 && !same_point (&points[0], &points[n_points - 1]))
-    g_array_append_val (ring->points, points[0]);
-  ring->number = parcel->rings->len + 1;
-  ring->shell = -1;
-  g_ptr_array_add (parcel->rings, ring);
-  return ring;
-}
-
-/**
- * ld_coord_parcel_assign_rings:
- *
- * Decides which rings are holes by containment, whatever their numbers: a ring inside an
- * outer ring is its hole, a ring inside a hole is an island (an outer ring again), and a
- * ring inside nothing is another part.
- */
-void
-ld_coord_parcel_assign_rings (LdCoordParcel *parcel)
-{
-  guint n = parcel->rings->len;
-  g_autofree double *areas = g_new0 (double, n);
-  g_autofree guint *order = g_new0 (guint, n);
-  g_autofree int *depth = g_new0 (int, n);
-
-  for (guint i = 0; i < n; i++)
-    {
-      areas[i] = fabs (ld_coord_ring_signed_area (g_ptr_array_index (parcel->rings, i)));
-      order[i] = i;
-    }
-  g_qsort_with_data (order, n, sizeof (guint), compare_area_desc, areas);
-
-  for (guint k = 0; k < n; k++)
-    {
-      LdCoordRing *ring = g_ptr_array_index (parcel->rings, order[k]);
-      int container = -1;
-
-      /* The smallest larger ring that holds it. */
-      for (guint m = 0; m < k; m++)
-        {
-          LdCoordRing *other = g_ptr_array_index (parcel->rings, order[m]);
-
-          if (ring_contains_ring (other, ring)
-              && (container < 0 || areas[order[m]] < areas[container]))
-            container = order[m];
-        }
-      depth[order[k]] = container < 0 ? 0 : depth[container] + 1;
-      ring->shell = depth[order[k]] % 2 == 1 ? container : -1;
-    }
-}
-
-double
-ld_coord_ring_signed_area (const LdCoordRing *ring)
-{
-  const LdCoordPoint *p = (const LdCoordPoint *) ring->points->data;
-  double sum = 0.0;
-
-  if (ring->points->len < 3)
-    return 0.0;
-  /* Relative to the first point: Gauss-Krüger coordinates are large and the products lose
-   * digits otherwise. */
-  for (guint i = 1; i + 1 < ring->points->len; i++)
-    sum += (p[i].x - p[0].x) * (p[i + 1].y - p[0].y) - (p[i + 1].x - p[0].x) * (p[i].y - p[0].y);
-  return sum / 2.0;
-}
-
-/* Planar area in m²: outer rings minus their holes. */
-double
-ld_coord_parcel_area (const LdCoordParcel *parcel)
-{
-  double area = 0.0;
-
-  for (guint i = 0; i < parcel->rings->len; i++)
-    {
-      const LdCoordRing *ring = g_ptr_array_index (parcel->rings, i);
-      double a = fabs (ld_coord_ring_signed_area (ring));
-
-      area += ring->shell < 0 ? a : -a;
-    }
-  return area;
 }
 
 LdCoordfile *
@@ -1044,190 +814,4 @@ ld_coordfile_get_warnings (LdCoordfile *self)
   g_return_val_if_fail (LD_IS_COORDFILE (self), NULL);
 
   return self->warnings;
-}
-
-/* A field must not carry the separators. */
-static void
-append_field (GString    *out,
-              const char *value)
-{
-  for (const char *p = value != NULL ? value : ""; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c == ',' || c == 0xFF0C)
-        g_string_append (out, "、");
-      else if (c == '\r' || c == '\n' || c == '@' || c == 0xFF20)
-        g_string_append_c (out, ' ');
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-  g_string_append_c (out, ',');
-}
-
-static void
-append_ring (GString           *out,
-             const LdCoordRing *ring,
-             int                number,
-             guint             *point_no)
-{
-  guint first = *point_no;
-
-  for (guint i = 0; i < ring->points->len; i++)
-    {
-      const LdCoordPoint *pt = &g_array_index (ring->points, LdCoordPoint, i);
-      gboolean closing = i + 1 == ring->points->len;
-      char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
-
-      g_ascii_formatd (x, sizeof x, "%.3f", pt->y);
-      g_ascii_formatd (y, sizeof y, "%.3f", pt->x);
-      g_string_append_printf (out, "J%u,%d,%s,%s\r\n", closing ? first : (*point_no)++,
-                              number, x, y);
-    }
-}
-
-/* Half-up at the 4th decimal, as domain.md §6 asks; the epsilon absorbs binary noise. */
-static double
-round_ha (double m2)
-{
-  return floor (m2 + 0.5 + 1e-7) / 1e4;
-}
-
-/**
- * ld_coordfile_to_data:
- * @encoding: (nullable): "GBK" (the default) or "UTF-8"
- *
- * Writes the file: the header (the standard keys, then any others set), each parcel with its
- * area in hectares and its points numbered J1.. in survey order (X = northing), outer rings
- * each followed by their holes, every ring closed. Lines end in CRLF, as the ministry's tools
- * expect.
- */
-char *
-ld_coordfile_to_data (LdCoordfile  *self,
-                      const char   *encoding,
-                      gsize        *length,
-                      GError      **error)
-{
-  static const char *const standard[][2] = {
-    { "格式版本号", "1.01版本" },
-    { "数据产生单位", "LandDesk" },
-    { "数据产生日期", NULL },
-    { "坐标系", "2000国家大地坐标系" },
-    { "几度分带", "3" },
-    { "投影类型", "高斯克吕格" },
-    { "计量单位", "米" },
-    { "带号", "37" },
-    { "精度", "0.001" },
-    { "转换参数", ",,,,,," },
-  };
-  g_autoptr(GString) out = g_string_new ("[属性描述]\r\n");
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
-  g_autoptr(GError) local = NULL;
-  gsize written = 0;
-  char *converted;
-
-  g_return_val_if_fail (LD_IS_COORDFILE (self), NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (standard); i++)
-    {
-      const char *value = g_hash_table_lookup (self->header, standard[i][0]);
-
-      if (value == NULL)
-        value = standard[i][1] != NULL ? standard[i][1] : today;
-      g_string_append_printf (out, "%s=%s\r\n", standard[i][0], value);
-    }
-  for (guint i = 0; i < self->header_keys->len; i++)
-    {
-      const char *key = g_ptr_array_index (self->header_keys, i);
-      gboolean is_standard = FALSE;
-
-      for (guint j = 0; j < G_N_ELEMENTS (standard) && !is_standard; j++)
-        is_standard = g_str_equal (key, standard[j][0]);
-      if (!is_standard)
-        g_string_append_printf (out, "%s=%s\r\n", key,
-                                (char *) g_hash_table_lookup (self->header, key));
-    }
-  g_string_append (out, "[地块坐标]\r\n");
-
-  for (guint i = 0; i < self->parcels->len; i++)
-    {
-      LdCoordParcel *parcel = g_ptr_array_index (self->parcels, i);
-      guint n_points = 0, point_no = 1;
-      int number = 1;
-      char area[G_ASCII_DTOSTR_BUF_SIZE];
-
-      for (guint r = 0; r < parcel->rings->len; r++)
-        n_points += ((LdCoordRing *) g_ptr_array_index (parcel->rings, r))->points->len;
-      g_ascii_formatd (area, sizeof area, "%.4f", round_ha (ld_coord_parcel_area (parcel)));
-      g_string_append_printf (out, "%u,%s,", n_points, area);
-      append_field (out, parcel->parcel_no);
-      append_field (out, parcel->name);
-      append_field (out, "面");
-      append_field (out, parcel->sheet);
-      append_field (out, parcel->use);
-      append_field (out, parcel->class_code);
-      g_string_append (out, "@\r\n");
-
-      for (guint r = 0; r < parcel->rings->len; r++)
-        {
-          LdCoordRing *shell = g_ptr_array_index (parcel->rings, r);
-
-          if (shell->shell >= 0)
-            continue;
-          append_ring (out, shell, number++, &point_no);
-          for (guint h = 0; h < parcel->rings->len; h++)
-            {
-              LdCoordRing *hole = g_ptr_array_index (parcel->rings, h);
-
-              if (hole->shell == (int) r)
-                append_ring (out, hole, number++, &point_no);
-            }
-        }
-    }
-
-  if (encoding == NULL || g_ascii_strcasecmp (encoding, "GBK") == 0)
-    {
-      converted = g_convert (out->str, out->len, "GBK", "UTF-8", NULL, &written, &local);
-      if (converted == NULL)
-        {
-          g_set_error (error, LD_COORDFILE_ERROR, LD_COORDFILE_ERROR_WRITE,
-                       "the text cannot be written in GBK (%s); write it as UTF-8 instead",
-                       local->message);
-          return NULL;
-        }
-      if (length != NULL)
-        *length = written;
-      return converted;
-    }
-  if (g_ascii_strcasecmp (encoding, "UTF-8") == 0 || g_ascii_strcasecmp (encoding, "UTF8") == 0)
-    {
-      if (length != NULL)
-        *length = out->len;
-      return g_string_free (g_steal_pointer (&out), FALSE);
-    }
-  g_set_error (error, LD_COORDFILE_ERROR, LD_COORDFILE_ERROR_WRITE,
-               "unknown encoding '%s'; use GBK or UTF-8", encoding);
-  return NULL;
-}
-
-gboolean
-ld_coordfile_save (LdCoordfile  *self,
-                   const char   *path,
-                   const char   *encoding,
-                   GError      **error)
-{
-  g_autoptr(GError) local = NULL;
-  g_autofree char *data = NULL;
-  gsize length = 0;
-
-  data = ld_coordfile_to_data (self, encoding, &length, error);
-  if (data == NULL)
-    return FALSE;
-  if (!g_file_set_contents (path, data, length, &local))
-    {
-      g_set_error (error, LD_COORDFILE_ERROR, LD_COORDFILE_ERROR_WRITE, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
 }
