@@ -407,7 +407,11 @@ gathered_to_parcels (LdRedline   *self,
           GEOSGeometry *geom = ld_redline_geometry_from_wkb (self, data, size);
 
           if (geom == NULL)
-            continue;
+            {
+              ld_redline_add_warning (self, "%s: parcel %s: a polygon with broken rings (too "
+                                      "few points, or not closed) was left out", path, g->id);
+              continue;
+            }
           for (int k = 0; k < GEOSGetNumGeometries_r (geos, geom); k++)
             g_ptr_array_add (parts, GEOSGeom_clone_r (geos, GEOSGetGeometryN_r (geos, geom, k)));
           GEOSGeom_destroy_r (geos, geom);
