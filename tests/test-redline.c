@@ -242,6 +242,57 @@ test_import_geojson_lonlat (void)
 }
 
 static void
+test_import_kml_3d (void)
+{
+  /* As Google Earth writes it: lon,lat,height triples, a Placemark name. */
+  g_autofree char *path = ld_test_path ("ge.kml");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRedline) redline = NULL;
+  g_autofree char *wkt = NULL;
+  double x = 0, y = 0;
+
+  write_text (path,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><Placemark>"
+              "<name>红线一</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+              "110.36,21.27,12 110.361,21.27,12 110.361,21.271,12 110.36,21.27,12"
+              "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+              "</Document></kml>\n");
+  redline = ld_redline_import (path, LD_REDLINE_FORMAT_AUTO, LD_REDLINE_IMPORT_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ld_redline_get_parcel_name (redline, 0), ==, "红线一");
+  wkt = ld_redline_dup_parcel_wkt (redline, 0);
+  g_assert_cmpint (sscanf (wkt, "MULTIPOLYGON (((%lf %lf", &x, &y), ==, 2);
+  g_assert_cmpfloat_with_epsilon (x, 37433578.32, 0.01);
+  g_assert_cmpfloat_with_epsilon (y, 2353105.52, 0.01);
+}
+
+static void
+test_import_gpkg_without_zone_prefix (void)
+{
+  /* EPSG:4546 is zone 37 without the prefix: the same easting minus 37 000 000. */
+  g_autofree char *path = ld_test_path ("noprefix.gpkg");
+  const char *wkts[] = {
+    "POLYGON ((433500.123 2353100.456, 433600.123 2353100.456, 433600.123 2353200.456, "
+    "433500.123 2353200.456, 433500.123 2353100.456), (433520.123 2353120.456, "
+    "433520.123 2353140.456, 433540.123 2353140.456, 433540.123 2353120.456, "
+    "433520.123 2353120.456))",
+    NULL
+  };
+  const char *names[] = { "一号地块", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRedline) redline = NULL;
+  g_autoptr(LdRedline) expected = ld_redline_new ();
+
+  write_ogr ("GPKG", path, 4546, NULL, wkts, names);
+  redline = ld_redline_import (path, LD_REDLINE_FORMAT_GPKG, LD_REDLINE_IMPORT_DEFAULT, &error);
+  g_assert_no_error (error);
+  ld_redline_add_parcel_wkt (expected, "1", "一号地块", DK01_WKT, &error);
+  g_assert_no_error (error);
+  assert_same_redline (expected, redline, TRUE);
+}
+
+static void
 test_import_refuses_legacy_datums (void)
 {
   static const struct { int epsg; const char *name; } cases[] = {
@@ -739,6 +790,8 @@ main (int    argc,
   g_test_add_func ("/redline/import/txt", test_import_txt);
   g_test_add_func ("/redline/import/txt-six-degree-zone", test_import_txt_six_degree_zone);
   g_test_add_func ("/redline/import/geojson-lonlat", test_import_geojson_lonlat);
+  g_test_add_func ("/redline/import/kml-3d", test_import_kml_3d);
+  g_test_add_func ("/redline/import/gpkg-no-prefix", test_import_gpkg_without_zone_prefix);
   g_test_add_func ("/redline/import/legacy-datums", test_import_refuses_legacy_datums);
   g_test_add_func ("/redline/import/shapefile-gbk", test_import_shapefile_gbk_without_cpg);
   g_test_add_func ("/redline/import/dxf-closed-lines", test_import_dxf_closed_lines);
