@@ -684,6 +684,18 @@ test_cli_import_errors (void)
 
   no_file = ld_test_run (NULL, cli (), "redline", "import", NULL);
   g_assert_cmpint (no_file->status, ==, 2);
+  g_assert_nonnull (strstr (no_file->err, "give exactly one FILE"));
+  {
+    g_autoptr(LdTestRun) bogus = ld_test_run (NULL, cli (), "redline", "import", "--bogus", NULL);
+    g_autoptr(LdTestRun) help = ld_test_run (NULL, cli (), "help", "redline", NULL);
+
+    g_assert_cmpint (bogus->status, ==, 2);
+    g_assert_nonnull (strstr (bogus->err, "redline import: "));
+    g_assert_nonnull (strstr (bogus->err, "--bogus"));
+    g_assert_nonnull (strstr (bogus->err, "landdesk-cli help redline"));
+    g_assert_cmpint (help->status, ==, 0);
+    g_assert_nonnull (strstr (help->out, "landdesk-cli redline export (--store F --case ID"));
+  }
   no_sub = ld_test_run (NULL, cli (), "redline", "frob", NULL);
   g_assert_cmpint (no_sub->status, ==, 2);
   g_assert_nonnull (strstr (no_sub->err, "unknown subcommand 'frob'"));

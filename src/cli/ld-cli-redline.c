@@ -158,7 +158,8 @@ run_import (int    argc,
   if ((code = ld_cli_parse (context, &argc, &argv)) >= 0)
     return code;
   if (argc != 2)
-    return ld_cli_fail (LD_CLI_EXIT_USAGE, "redline import: give exactly one FILE");
+    return ld_cli_fail (LD_CLI_EXIT_USAGE, "redline import: give exactly one FILE "
+                        "(see 'landdesk-cli help redline')");
   if (format_name != NULL && !ld_redline_format_from_string (format_name, &format))
     return ld_cli_fail (LD_CLI_EXIT_USAGE,
                         "redline import: unknown format '%s'; use auto, txt, shp, gpkg, "
@@ -346,9 +347,10 @@ ld_cli_redline (int    argc,
                         "redline: unknown subcommand '%s'; use import or export "
                         "(see 'landdesk-cli help redline')", argv[1]);
 
-  /* The subcommand parses as "redline" so that messages point at 'landdesk-cli help redline'. */
+  /* Messages then read "redline import: ..." and point at 'landdesk-cli help redline import',
+   * which shows the redline usage. */
   sub_argv = g_new0 (char *, argc);
-  name = g_strdup ("redline");
+  name = g_strdup_printf ("redline %s", argv[1]);
   sub_argv[0] = name;
   for (int i = 2; i < argc; i++)
     sub_argv[i - 1] = argv[i];
