@@ -18,6 +18,8 @@ LD_PACKAGES=(
   time python3-gdal
   # tests: a headless display, a session bus, validators, PDF pages to PNG
   xvfb xauth dbus dbus-x11 gsettings-desktop-schemas desktop-file-utils appstream poppler-utils
+  # fuzzing (build-aux/fuzz.sh): clang with libFuzzer
+  clang libclang-rt-14-dev
 )
 
 ld_sudo() {

@@ -49,5 +49,7 @@ int  ld_cli_store          (int          argc,
                             char       **argv);
 int  ld_cli_demo_data      (int          argc,
                             char       **argv);
+int  ld_cli_redline        (int          argc,
+                            char       **argv);
 
 G_END_DECLS

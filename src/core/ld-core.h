@@ -23,3 +23,5 @@
 #include "ld-user.h"
 #include "ld-workflow.h"
 #include "ld-case-outline.h"
+#include "ld-coordfile.h"
+#include "ld-redline.h"

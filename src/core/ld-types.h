@@ -12,10 +12,12 @@ typedef struct _LdBasemap LdBasemap;
 typedef struct _LdCalendar LdCalendar;
 typedef struct _LdCase LdCase;
 typedef struct _LdCaseEvent LdCaseEvent;
-typedef struct _LdMatter LdMatter;
+typedef struct _LdCoordfile LdCoordfile;
 typedef struct _LdDemo LdDemo;
 typedef struct _LdLandclass LdLandclass;
+typedef struct _LdMatter LdMatter;
 typedef struct _LdMbtiles LdMbtiles;
+typedef struct _LdRedline LdRedline;
 typedef struct _LdStore LdStore;
 typedef struct _LdUser LdUser;
 
