@@ -17,9 +17,16 @@ cli=$root/build/src/cli/landdesk-cli
 server=$root/build/src/server/landdesk-server
 mkdir -p "$demo"
 
-if [ ! -f "$demo/basemap.mbtiles" ]; then
-  echo "Creating the demo base map in $demo" >&2
-  "$cli" basemap --out "$demo/basemap.mbtiles" --min-zoom 7 --max-zoom 12
+# Uninstalled binaries read data/ (classes, palettes, matters, calendars) from the tree.
+export LANDDESK_DATADIR=$root/data
+
+if [ ! -f "$demo/landdesk-demo.gpkg" ] || [ ! -f "$demo/basemap.mbtiles" ]; then
+  echo "Creating the Zhanjiang demo data in $demo (takes a minute)" >&2
+  "$cli" demo-data --out "$demo" --force
+fi
+# The reviewer's local store, loaded with the demo's layers, cases and users.
+if [ ! -f "$demo/store.gpkg" ]; then
+  "$cli" store create "$demo/store.gpkg" --from-demo "$demo/landdesk-demo.gpkg" >/dev/null
 fi
 
 "$server" --data "$demo/server" --listen "127.0.0.1:$port" >"$demo/server.out" 2>"$demo/server.log" &
@@ -38,7 +45,8 @@ done
 echo "landdesk-server: $(head -n 1 "$demo/server.out"), log in $demo/server.log" >&2
 
 app=(meson devenv -C "$root/build" -w "$root"
-     landdesk --basemap "$demo/basemap.mbtiles" --server "http://127.0.0.1:$port" "$@")
+     landdesk --basemap "$demo/basemap.mbtiles" --store "$demo/store.gpkg"
+     --server "http://127.0.0.1:$port" "$@")
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   case " $* " in
     *" --screenshot "*)
