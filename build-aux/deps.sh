@@ -16,6 +16,8 @@ LD_PACKAGES=(
   gmt gmt-gshhg-high
   # tests: a headless display, a session bus, validators, PDF pages to PNG
   xvfb xauth dbus dbus-x11 gsettings-desktop-schemas desktop-file-utils appstream poppler-utils
+  # server tests: a self-signed certificate for the TLS test
+  openssl
 )
 
 ld_sudo() {
