@@ -412,6 +412,11 @@ apply_op (LdServer            *self,
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
+  if (!g_str_equal (kind, "insert") && current == NULL)
+    {
+      res->reason = g_strdup_printf ("validation: no %s %s on the server", def->name, entity_id);
+      return TRUE;
+    }
   if (g_str_equal (def->name, "case"))
     case_id = entity_id;
   else if (def->case_child && current != NULL)
