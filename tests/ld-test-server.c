@@ -148,7 +148,7 @@ ld_test_server_call (LdTestServer *server,
   res->status = soup_message_get_status (msg);
   res->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
   content = soup_message_headers_get_content_type (res->headers, NULL);
-  if (content != NULL && (g_str_equal (content, "application/json")
+  if (content != NULL && g_bytes_get_size (res->body) > 0 && (g_str_equal (content, "application/json")
                           || g_str_equal (content, "application/geo+json")
                           || g_str_has_prefix (content, "application/vnd.oai.openapi+json")))
     {

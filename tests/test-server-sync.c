@@ -590,7 +590,8 @@ test_ops_server_killed (void)
   g_autofree char *dir = ld_test_path ("server-data");
   g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
   const guint n = 2000;
-  const guint delays_ms[] = { 0, 40, 120, 400 };
+  /* kill after this many ms; the last round holds the reply back 5 s after the commit */
+  const guint delays_ms[] = { 0, 40, 120, 1500 };
   guint outcomes[2] = { 0, 0 };   /* rounds that had applied nothing / everything at the kill */
 
   for (guint round = 0; round < G_N_ELEMENTS (delays_ms); round++)
@@ -614,15 +615,20 @@ test_ops_server_killed (void)
       g_string_append_c (body, '}');
 
       {
-        g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg,
-                                                               "--demo-password", PW, NULL);
-        g_autofree char *url = ld_test_server_url (server, "/api/v1/ops");
-        g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+        g_autoptr(LdTestServer) server = NULL;
+        g_autofree char *url = NULL;
+        g_autoptr(SoupMessage) msg = NULL;
         g_autofree char *auth = NULL;
         g_autoptr(GBytes) bytes = g_bytes_new (body->str, body->len);
         gint64 until;
         gboolean done = FALSE;
 
+        if (round == G_N_ELEMENTS (delays_ms) - 1)
+          g_setenv ("LANDDESK_SERVER_FAULT_AFTER_COMMIT_MS", "5000", TRUE);
+        server = ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, NULL);
+        g_unsetenv ("LANDDESK_SERVER_FAULT_AFTER_COMMIT_MS");
+        url = ld_test_server_url (server, "/api/v1/ops");
+        msg = soup_message_new ("POST", url);
         token = ld_test_server_login (server, "zhang.wei", PW);
         auth = g_strconcat ("Bearer ", token, NULL);
         before = head_seq (server);
@@ -666,6 +672,8 @@ test_ops_server_killed (void)
       }
     }
   g_test_message ("killed before commit %u times, after %u times", outcomes[0], outcomes[1]);
+  /* The held-back round died after its commit, before its reply. */
+  g_assert_cmpuint (outcomes[1], >=, 1);
 }
 
 int

@@ -250,6 +250,7 @@ gboolean
 ld_server_load_demo (LdServer    *self,
                      const char  *gpkg,
                      const char  *password,
+                     gboolean    *loaded_now,
                      GError     **error)
 {
   const char *drivers[] = { "GPKG", NULL };
@@ -262,6 +263,7 @@ ld_server_load_demo (LdServer    *self,
   guint cases = 0, events = 0, redlines = 0;
   gboolean ok;
 
+  *loaded_now = FALSE;
   if (loaded != NULL)
     {
       ld_server_log ("demo already loaded from %s; not loading it again", loaded);
@@ -305,6 +307,7 @@ ld_server_load_demo (LdServer    *self,
   if (!ok)
     return FALSE;
 
+  *loaded_now = TRUE;
   ld_server_log ("demo loaded from %s: %u cases, %u stage-log entries, %u red lines", gpkg,
                  cases, events, redlines);
   return TRUE;

@@ -560,6 +560,18 @@ apply_op (LdServer            *self,
   return TRUE;
 }
 
+/* Fault injection for the tests: LANDDESK_SERVER_FAULT_AFTER_COMMIT_MS holds the answer back
+ * after the commit, so a test can kill the server between the commit and the reply. */
+static void
+fault_pause (void)
+{
+  const char *ms = g_getenv ("LANDDESK_SERVER_FAULT_AFTER_COMMIT_MS");
+  guint64 value;
+
+  if (ms != NULL && g_ascii_string_to_unsigned (ms, 10, 0, 60000, &value, NULL))
+    g_usleep (value * 1000);
+}
+
 static void
 handle_ops (SoupServer        *server,
             SoupServerMessage *msg,
@@ -632,6 +644,7 @@ handle_ops (SoupServer        *server,
       ld_server_store_rollback (self->store);
       goto failed;
     }
+  fault_pause ();
 
   b = json_builder_new ();
   json_builder_begin_object (b);

@@ -97,6 +97,7 @@ void          ld_server_metrics_register (LdServer           *self);
 gboolean      ld_server_load_demo        (LdServer           *self,
                                           const char         *gpkg,
                                           const char         *password,
+                                          gboolean           *loaded,
                                           GError            **error);
 
 G_END_DECLS

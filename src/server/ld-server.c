@@ -223,6 +223,14 @@ got_headers_cb (SoupServerMessage *msg,
   self->in_flight++;
   g_object_set_data (G_OBJECT (msg), COUNTED_KEY, GINT_TO_POINTER (1));
 
+  /* libsoup refused it already (a ".." smuggled into the path, say): say why, in JSON. */
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST)
+    {
+      ld_server_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                            "The request path %s is not allowed: no '..' segments", path);
+      return;
+    }
+
   if (self->draining)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -434,15 +442,20 @@ ld_server_set_tls (LdServer    *self,
   return TRUE;
 }
 
+/**
+ * ld_server_init_demo:
+ * @loaded: (out): whether it was loaded now (FALSE when this store had it already)
+ */
 gboolean
 ld_server_init_demo (LdServer    *self,
                      const char  *gpkg,
                      const char  *password,
+                     gboolean    *loaded,
                      GError     **error)
 {
   g_return_val_if_fail (LD_IS_SERVER (self), FALSE);
 
-  if (!ld_server_load_demo (self, gpkg, password, error))
+  if (!ld_server_load_demo (self, gpkg, password, loaded, error))
     return FALSE;
   self->announced_seq = ld_server_store_head_seq (self->store);
   return TRUE;

@@ -35,6 +35,7 @@ gboolean    ld_server_set_tls       (LdServer    *self,
 gboolean    ld_server_init_demo     (LdServer    *self,
                                      const char  *gpkg,
                                      const char  *password,
+                                     gboolean    *loaded,
                                      GError     **error);
 gboolean    ld_server_listen        (LdServer    *self,
                                      const char  *address,

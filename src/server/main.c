@@ -78,6 +78,7 @@ main (int    argc,
   gint64 token_ttl = 0;
   gboolean version = FALSE;
   gboolean generated = FALSE;
+  gboolean loaded = FALSE;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LdServer) server = NULL;
@@ -150,7 +151,7 @@ main (int    argc,
     ld_server_set_token_ttl (server, token_ttl);
   if (server == NULL
       || (tls_cert != NULL && !ld_server_set_tls (server, tls_cert, tls_key, &error))
-      || (demo != NULL && !ld_server_init_demo (server, demo, demo_password, &error))
+      || (demo != NULL && !ld_server_init_demo (server, demo, demo_password, &loaded, &error))
       || !ld_server_listen (server, listen ? listen : "127.0.0.1:8470", &error))
     {
       fprintf (stderr, "landdesk-server: %s\n", error->message);
@@ -160,7 +161,7 @@ main (int    argc,
   /* The first line on stdout is the URL: scripts and tests started with port 0 read it. */
   url = ld_server_dup_url (server);
   printf ("listening on %s\n", url);
-  if (generated)
+  if (generated && loaded)
     printf ("demo password for every demo user (shown once): %s\n", demo_password);
   fflush (stdout);
   ld_server_log ("landdesk-server %s listening on %s, data in %s",
