@@ -20,6 +20,8 @@ LD_PACKAGES=(
   xvfb xauth dbus dbus-x11 gsettings-desktop-schemas desktop-file-utils appstream poppler-utils
   # fuzzing (build-aux/fuzz.sh): clang with libFuzzer
   clang libclang-rt-14-dev
+  # server tests: a self-signed certificate for the TLS test
+  openssl
 )
 
 ld_sudo() {

@@ -5,10 +5,14 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <libsoup/soup.h>
 
+#include "ld-test-server-demo.h"
 #include "ld-test-server.h"
 #include "ld-test-util.h"
+
+#define PW "demo-pass-123"
 
 static char *
 data_dir (void)
@@ -135,6 +139,336 @@ test_port_in_use (void)
   g_assert_nonnull (strstr (second->err, "landdesk-server:"));
 }
 
+
+/* A server loaded with the fixture demo; the caller frees it. */
+static LdTestServer *
+demo_server_with (const char *option,
+                  const char *value)
+{
+  g_autofree char *dir = data_dir ();
+  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
+
+  return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, option, value,
+                               NULL);
+}
+
+static LdTestServer *
+demo_server (void)
+{
+  return demo_server_with (NULL, NULL);
+}
+
+static char *
+login_body (const char *login,
+            const char *password)
+{
+  return g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", login, password);
+}
+
+static gint64
+head_seq (LdTestServer *server)
+{
+  g_autoptr(LdTestResponse) res = ld_test_server_call (server, "GET", "/healthz", NULL, NULL,
+                                                       NULL, 0, NULL);
+
+  g_assert_cmpuint (res->status, ==, 200);
+  return json_object_get_int_member (ld_test_response_object (res), "seq");
+}
+
+static void
+test_metrics (void)
+{
+  g_autoptr(LdTestServer) server = demo_server ();
+  g_autofree char *token = ld_test_server_login (server, "admin", PW);
+  g_autoptr(LdTestResponse) res = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *head = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(LdTestResponse) c = ld_test_server_call (server, "GET", "/api/v1/changes?limit=1",
+                                                         token, NULL, NULL, 0, NULL);
+      g_assert_cmpuint (c->status, ==, 200);
+    }
+  res = ld_test_server_call (server, "GET", "/metrics", token, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (res->status, ==, 200);
+  g_assert_true (g_str_has_prefix (soup_message_headers_get_content_type (res->headers, NULL),
+                                   "text/plain"));
+  text = g_strndup (g_bytes_get_data (res->body, NULL), g_bytes_get_size (res->body));
+  g_assert_nonnull (strstr (text, "landdesk_http_requests_total{route=\"/api/v1/changes\","
+                                  "status=\"200\"} 3\n"));
+  g_assert_nonnull (strstr (text, "landdesk_http_requests_total{route=\"/api/v1/login\","
+                                  "status=\"200\"} 1\n"));
+  g_assert_nonnull (strstr (text, "landdesk_http_request_duration_seconds_count{route=\"/api/v1/"
+                                  "changes\"} 3\n"));
+  g_assert_nonnull (strstr (text, "landdesk_sync_ops_total{result=\"conflict\"} 0\n"));
+  head = g_strdup_printf ("landdesk_changes_head_seq %" G_GINT64_FORMAT "\n", head_seq (server));
+  g_assert_nonnull (strstr (text, head));
+}
+
+typedef struct
+{
+  GMainLoop               *loop;
+  SoupWebsocketConnection *conn;
+  GPtrArray               *messages;
+  GError                  *error;
+} SocketState;
+
+static void
+socket_message_cb (SoupWebsocketConnection *conn,
+                   int                      type,
+                   GBytes                  *message,
+                   gpointer                 user_data)
+{
+  SocketState *st = user_data;
+
+  g_ptr_array_add (st->messages, g_strndup (g_bytes_get_data (message, NULL),
+                                            g_bytes_get_size (message)));
+  g_main_loop_quit (st->loop);
+}
+
+static void
+socket_connected_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  SocketState *st = user_data;
+
+  st->conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &st->error);
+  if (st->conn != NULL)
+    g_signal_connect (st->conn, "message", G_CALLBACK (socket_message_cb), st);
+  else
+    g_main_loop_quit (st->loop);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("timed out waiting for the WebSocket");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_message (SocketState *st,
+              guint        count)
+{
+  guint id = g_timeout_add_seconds (10, timeout_cb, NULL);
+
+  while (st->messages->len < count && st->error == NULL)
+    g_main_loop_run (st->loop);
+  g_source_remove (id);
+  g_assert_no_error (st->error);
+}
+
+static void
+test_events (void)
+{
+  g_autoptr(LdTestServer) server = demo_server ();
+  g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  g_autofree char *url = ld_test_server_url (server, "/api/v1/events");
+  g_autofree char *expected = NULL;
+  g_autofree char *op = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) anon = NULL;
+  g_autoptr(LdTestResponse) push = NULL;
+  g_autoptr(GError) error = NULL;
+  SocketState st = { 0 };
+  gint64 seq = head_seq (server);
+
+  st.loop = g_main_loop_new (NULL, FALSE);
+  st.messages = g_ptr_array_new_with_free_func (g_free);
+
+  /* Without a token the upgrade is refused. */
+  anon = soup_message_new ("GET", url);
+  soup_session_websocket_connect_async (server->session, anon, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, socket_connected_cb, &st);
+  g_main_loop_run (st.loop);
+  g_assert_null (st.conn);
+  g_assert_nonnull (st.error);
+  g_assert_cmpuint (soup_message_get_status (anon), ==, 401);
+  g_clear_error (&st.error);
+
+  msg = soup_message_new ("GET", url);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, socket_connected_cb, &st);
+  wait_message (&st, 1);
+  expected = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq);
+  g_assert_cmpstr (st.messages->pdata[0], ==, expected);
+
+  /* A change by anyone: the socket hears the new sequence. */
+  op = g_strdup_printf ("{\"ops\": [{\"op_id\": \"e1\", \"entity\": \"opinion\", \"entity_id\":"
+                        " \"o-events\", \"kind\": \"insert\", \"base_version\": 0, \"fields\": {"
+                        "\"case_id\": {\"base\": null, \"value\": \"%s\"}, \"text\": {\"base\":"
+                        " null, \"value\": \"同意\"}}}]}", LD_TEST_CASE_EXAMINE);
+  push = ld_test_server_call (server, "POST", "/api/v1/ops", token, NULL, op, -1, NULL);
+  g_assert_cmpuint (push->status, ==, 200);
+  wait_message (&st, 2);
+  g_free (expected);
+  expected = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq + 1);
+  g_assert_cmpstr (st.messages->pdata[1], ==, expected);
+
+  soup_websocket_connection_close (st.conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&st.conn);
+  g_ptr_array_unref (st.messages);
+  g_main_loop_unref (st.loop);
+}
+
+static void
+read_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+accept_cert_cb (SoupMessage          *msg,
+                GTlsCertificate      *peer,
+                GTlsCertificateFlags  errors,
+                gpointer              user_data)
+{
+  g_autoptr(GTlsCertificate) ours = g_tls_certificate_new_from_file (user_data, NULL);
+
+  return ours != NULL && g_tls_certificate_is_same (ours, peer);
+}
+
+/* SIGTERM while a request is in flight (a slowed login): it is answered, then the server exits. */
+static void
+test_shutdown_finishes_requests (void)
+{
+  g_autoptr(LdTestServer) server = demo_server ();
+  g_autofree char *bad = login_body ("wang.fang", "wrong");
+  g_autofree char *good = login_body ("wang.fang", PW);
+  g_autofree char *url = ld_test_server_url (server, "/api/v1/login");
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) body = g_bytes_new (good, strlen (good));
+  g_autofree char *log = NULL;
+  GMainContext *ctx = g_main_context_default ();
+  gboolean done = FALSE;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(LdTestResponse) res = ld_test_server_call (server, "POST", "/api/v1/login", NULL,
+                                                           NULL, bad, -1, NULL);
+      g_assert_cmpuint (res->status, ==, 401);
+    }
+  /* The next login waits a second before it is verified: stop the server meanwhile. */
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  soup_session_send_and_read_async (server->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    read_done_cb, &done);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_main_context_iteration (ctx, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_subprocess_send_signal (server->process, SIGTERM);
+  while (!done)
+    g_main_context_iteration (ctx, TRUE);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpint (ld_test_server_stop (server, &log), ==, 0);
+  g_assert_nonnull (strstr (log, "finishing the requests in flight"));
+  g_assert_nonnull (strstr (log, "stopped"));
+}
+
+static void
+test_demo_load_once (void)
+{
+  g_autofree char *dir = data_dir ();
+  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
+  gint64 first_seq, second_seq;
+  g_autofree char *log = NULL;
+
+  {
+    g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg, NULL);
+    g_autofree char *line = g_data_input_stream_read_line_utf8 (server->lines, NULL, NULL, NULL);
+    const char *pw;
+    g_autofree char *token = NULL;
+
+    /* No --demo-password: a random one, printed once after the URL. */
+    g_assert_nonnull (line);
+    g_assert_true (g_str_has_prefix (line, "demo password for every demo user (shown once): "));
+    pw = strrchr (line, ' ') + 1;
+    g_assert_cmpuint (strlen (pw), ==, 16);
+    token = ld_test_server_login (server, "chen.gang", pw);
+    first_seq = head_seq (server);
+    /* users + cases + events + red lines, one change each */
+    g_assert_cmpint (first_seq, ==, LD_TEST_N_USERS + LD_TEST_N_CASES + LD_TEST_N_CASES + 2);
+    g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
+  }
+  {
+    g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg,
+                                                           "--demo-password", "other", NULL);
+
+    second_seq = head_seq (server);
+    g_assert_cmpint (ld_test_server_stop (server, &log), ==, 0);
+    g_assert_nonnull (strstr (log, "demo already loaded"));
+  }
+  g_assert_cmpint (second_seq, ==, first_seq);
+}
+
+static void
+test_demo_bad_file (void)
+{
+  g_autofree char *dir = data_dir ();
+  g_autofree char *junk = ld_test_path ("junk.gpkg");
+  g_autoptr(LdTestRun) run = NULL;
+
+  g_assert_true (g_file_set_contents (junk, "not a geopackage", -1, NULL));
+  run = ld_test_run (NULL, ld_test_binary ("LANDDESK_SERVER"), "--data", dir, "--listen",
+                     "127.0.0.1:0", "--init-demo", junk, NULL);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, junk));
+}
+
+static void
+test_tls (void)
+{
+  g_autofree char *dir = data_dir ();
+  g_autofree char *cert = ld_test_path ("cert.pem");
+  g_autofree char *key = ld_test_path ("key.pem");
+  g_autofree char *openssl_bin = g_find_program_in_path ("openssl");
+  g_autoptr(LdTestRun) openssl = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupSession) session = ld_test_session ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  if (openssl_bin == NULL)
+    {
+      g_test_skip ("openssl is not installed (build-aux/deps.sh installs it)");
+      return;
+    }
+  openssl = ld_test_run (NULL, openssl_bin, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                         "-days", "1", "-subj", "/CN=127.0.0.1", NULL);
+  g_assert_cmpint (openssl->status, ==, 0);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, ld_test_binary ("LANDDESK_SERVER"), "--data", dir, "--listen",
+                           "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key, NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
+  url = g_strconcat (line + strlen ("listening on "), "healthz", NULL);
+  msg = soup_message_new ("GET", url);
+  /* The self-signed certificate: accept exactly it. */
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_cert_cb), cert);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_subprocess_wait (proc, NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -145,6 +479,12 @@ main (int    argc,
   g_test_add_func ("/server/errors-are-json", test_errors_are_json);
   g_test_add_func ("/server/bad-arguments", test_bad_arguments);
   g_test_add_func ("/server/port-in-use", test_port_in_use);
+  g_test_add_func ("/server/demo-load-once", test_demo_load_once);
+  g_test_add_func ("/server/demo-bad-file", test_demo_bad_file);
+  g_test_add_func ("/server/metrics", test_metrics);
+  g_test_add_func ("/server/events", test_events);
+  g_test_add_func ("/server/shutdown-finishes-requests", test_shutdown_finishes_requests);
+  g_test_add_func ("/server/tls", test_tls);
 
   return g_test_run ();
 }

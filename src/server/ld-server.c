@@ -1,5 +1,10 @@
 /* ld-server.c: the landdesk-server HTTP front (libsoup)
  *
+ * LdServer owns the SoupServer and the store; each group of routes lives in its own file
+ * (ld-server-auth.c, -changes.c, -ops.c, -blobs.c, -ogc.c, -metrics.c, -events.c) and
+ * registers itself here. Every handler runs on the main loop, synchronously: SQLite is used
+ * from this one thread only.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -7,68 +12,155 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sqlite3.h>
 
 #include "ld-core.h"
 #include "ld-server.h"
 #include "ld-server-log.h"
+#include "ld-server-private.h"
+#include "ld-server-store-sqlite.h"
 
-struct _LdServer
+typedef struct
 {
-  GObject     parent_instance;
-
-  char       *data_dir;
-  sqlite3    *db;
-  SoupServer *soup;
-  gint64      started_at;
-};
+  LdServer    *server;
+  guint        deadline_ms;
+  gint64       started;
+  GSourceFunc  done;
+  gpointer     user_data;
+} Drain;
 
 G_DEFINE_FINAL_TYPE (LdServer, ld_server, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
 
 #define START_TIME_KEY "ld-start-time"
+#define COUNTED_KEY    "ld-counted"
 
-static void
-send_json (SoupServerMessage *msg,
-           guint              status,
-           JsonBuilder       *builder)
+/* Takes @text. */
+void
+ld_server_send_json_text (SoupServerMessage *msg,
+                          guint              status,
+                          const char        *content_type,
+                          char              *text)
 {
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *body = json_to_string (root, FALSE);
-  gsize len = strlen (body);
+  gsize len = strlen (text);
 
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&body), len);
+  soup_server_message_set_response (msg, content_type ? content_type : "application/json",
+                                    SOUP_MEMORY_TAKE, text, len);
 }
 
-static void
-send_error (SoupServerMessage *msg,
-            guint              status,
-            const char        *message)
+void
+ld_server_send_json (SoupServerMessage *msg,
+                     guint              status,
+                     JsonBuilder       *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  ld_server_send_json_text (msg, status, NULL, json_to_string (root, FALSE));
+}
+
+void
+ld_server_send_error (SoupServerMessage *msg,
+                      guint              status,
+                      const char        *format,
+                      ...)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *message = NULL;
+  va_list args;
 
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
   json_builder_add_string_value (b, soup_status_get_phrase (status));
   json_builder_set_member_name (b, "message");
   json_builder_add_string_value (b, message);
   json_builder_end_object (b);
-  send_json (msg, status, b);
+  ld_server_send_json (msg, status, b);
+}
+
+/* The request body as JSON, or NULL after answering 400 with where the parser stopped. */
+JsonNode *
+ld_server_parse_body (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (len == 0)
+    {
+      ld_server_send_error (msg, SOUP_STATUS_BAD_REQUEST, "The request body is empty: send JSON");
+      return NULL;
+    }
+  if (!g_utf8_validate (data, (gssize) len, NULL))
+    {
+      ld_server_send_error (msg, SOUP_STATUS_BAD_REQUEST, "The request body is not UTF-8 text");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
+    {
+      ld_server_send_error (msg, SOUP_STATUS_BAD_REQUEST, "The request body is not valid JSON: %s",
+                            error->message);
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+gboolean
+ld_server_method_is (SoupServerMessage *msg,
+                     const char        *method)
+{
+  return g_strcmp0 (soup_server_message_get_method (msg), method) == 0;
+}
+
+char *
+ld_server_peer (SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  return g_strdup ("-");
+}
+
+void
+ld_server_route (LdServer           *self,
+                 const char         *path,
+                 SoupServerCallback  callback)
+{
+  soup_server_add_handler (self->soup, path, callback, self, NULL);
+}
+
+/* The route a path belongs to, as a metrics label: ids are folded. */
+static const char *
+route_label (const char *path)
+{
+  static const char * const exact[] = {
+    "/healthz", "/metrics", "/api/v1/login", "/api/v1/changes", "/api/v1/ops",
+    "/api/v1/events", "/ogc", "/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (exact); i++)
+    if (g_str_equal (path, exact[i]))
+      return exact[i];
+  if (g_str_has_prefix (path, "/api/v1/blobs/"))
+    return "/api/v1/blobs/{sha256}";
+  if (g_str_has_prefix (path, "/ogc/collections/"))
+    return g_str_has_suffix (path, "/items") ? "/ogc/collections/{id}/items"
+                                             : "/ogc/collections/{id}";
+  return "other";
 }
 
 static gboolean
 store_is_healthy (LdServer *self)
 {
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
-
-  ok = sqlite3_prepare_v2 (self->db, "SELECT 1", -1, &stmt, NULL) == SQLITE_OK
-       && sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_finalize (stmt);
-  return ok;
+  return ld_server_store_check (self->store);
 }
 
 static void
@@ -81,11 +173,10 @@ handle_healthz (SoupServer        *server,
   LdServer *self = user_data;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   gboolean healthy = store_is_healthy (self);
-  const char *method = soup_server_message_get_method (msg);
 
-  if (g_strcmp0 (method, SOUP_METHOD_GET) != 0 && g_strcmp0 (method, SOUP_METHOD_HEAD) != 0)
+  if (!ld_server_method_is (msg, SOUP_METHOD_GET) && !ld_server_method_is (msg, SOUP_METHOD_HEAD))
     {
-      send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "/healthz answers GET only");
+      ld_server_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "/healthz answers GET only");
       return;
     }
 
@@ -97,11 +188,13 @@ handle_healthz (SoupServer        *server,
   json_builder_set_member_name (b, "version");
   json_builder_add_string_value (b, ld_version_string ());
   json_builder_set_member_name (b, "store");
-  json_builder_add_string_value (b, "sqlite");
+  json_builder_add_string_value (b, ld_server_store_get_kind (self->store));
+  json_builder_set_member_name (b, "seq");
+  json_builder_add_int_value (b, ld_server_store_head_seq (self->store));
   json_builder_set_member_name (b, "uptime_seconds");
   json_builder_add_int_value (b, (g_get_monotonic_time () - self->started_at) / G_USEC_PER_SEC);
   json_builder_end_object (b);
-  send_json (msg, healthy ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, b);
+  ld_server_send_json (msg, healthy ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, b);
 }
 
 static void
@@ -111,9 +204,60 @@ handle_not_found (SoupServer        *server,
                   GHashTable        *query,
                   gpointer           user_data)
 {
-  g_autofree char *text = g_strdup_printf ("No resource at %s", path);
+  ld_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "No resource at %s", path);
+}
 
-  send_error (msg, SOUP_STATUS_NOT_FOUND, text);
+/* Headers are in: refuse what is too big or arrives while draining, before the body is read. */
+static void
+got_headers_cb (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  LdServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  gboolean blob_put = ld_server_method_is (msg, SOUP_METHOD_PUT)
+                      && g_str_has_prefix (path, "/api/v1/blobs/");
+  goffset limit = blob_put ? LD_SERVER_MAX_BLOB_PIECE : LD_SERVER_MAX_JSON_BODY;
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  self->in_flight++;
+  g_object_set_data (G_OBJECT (msg), COUNTED_KEY, GINT_TO_POINTER (1));
+
+  /* libsoup refused it already (a ".." smuggled into the path, say): say why, in JSON. */
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST)
+    {
+      ld_server_send_error (msg, SOUP_STATUS_BAD_REQUEST,
+                            "The request path %s is not allowed: no '..' segments", path);
+      return;
+    }
+
+  if (self->draining)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ld_server_send_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                            "The server is shutting down; retry in a moment");
+      return;
+    }
+  if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ld_server_send_error (msg, SOUP_STATUS_LENGTH_REQUIRED,
+                            "Send the request body with a Content-Length header");
+      return;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (headers) > limit)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      ld_server_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                            "The request body has %" G_GOFFSET_FORMAT " bytes; %s accepts at most"
+                            " %" G_GOFFSET_FORMAT "%s",
+                            soup_message_headers_get_content_length (headers), path, limit,
+                            blob_put ? " per request: upload in pieces with Content-Range" : "");
+    }
 }
 
 static void
@@ -125,6 +269,28 @@ request_started_cb (SoupServer        *server,
 
   *start = g_get_monotonic_time ();
   g_object_set_data_full (G_OBJECT (msg), START_TIME_KEY, start, g_free);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data);
+}
+
+static void
+request_done (LdServer          *self,
+              SoupServerMessage *msg,
+              gboolean           aborted)
+{
+  gint64 *start = g_object_get_data (G_OBJECT (msg), START_TIME_KEY);
+  double seconds = start ? (g_get_monotonic_time () - *start) / (double) G_USEC_PER_SEC : 0.0;
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  guint status = soup_server_message_get_status (msg);
+  g_autofree char *peer = ld_server_peer (msg);
+
+  if (g_object_get_data (G_OBJECT (msg), COUNTED_KEY) != NULL)
+    {
+      g_object_set_data (G_OBJECT (msg), COUNTED_KEY, NULL);
+      self->in_flight--;
+    }
+  ld_server_metrics_request (self->metrics, route_label (path), aborted ? 499 : status, seconds);
+  ld_server_log ("%s %s %s %u %.2f ms%s", peer, soup_server_message_get_method (msg), path,
+                 status, seconds * 1000.0, aborted ? " (aborted)" : "");
 }
 
 static void
@@ -132,37 +298,42 @@ request_finished_cb (SoupServer        *server,
                      SoupServerMessage *msg,
                      gpointer           user_data)
 {
-  gint64 *start = g_object_get_data (G_OBJECT (msg), START_TIME_KEY);
-  double ms = start ? (g_get_monotonic_time () - *start) / 1000.0 : 0.0;
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  g_autofree char *peer = NULL;
+  request_done (user_data, msg, FALSE);
+}
 
-  if (G_IS_INET_SOCKET_ADDRESS (remote))
-    peer = g_inet_address_to_string (
-        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-  ld_server_log ("%s %s %s %u %.2f ms", peer ? peer : "-",
-                 soup_server_message_get_method (msg),
-                 g_uri_get_path (soup_server_message_get_uri (msg)),
-                 soup_server_message_get_status (msg), ms);
+static void
+request_aborted_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  request_done (user_data, msg, TRUE);
 }
 
 static gboolean
-open_store (LdServer  *self,
-            GError   **error)
+drain_check_cb (gpointer user_data)
 {
-  g_autofree char *path = g_build_filename (self->data_dir, "landdesk-server.db", NULL);
+  Drain *drain = user_data;
+  LdServer *self = drain->server;
+  gboolean late = (g_get_monotonic_time () - drain->started) / 1000 >= drain->deadline_ms;
 
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
-      != SQLITE_OK)
-    {
-      g_set_error (error, LD_SERVER_ERROR, LD_SERVER_ERROR_DATA_DIR,
-                   "Cannot open the store %s: %s", path, sqlite3_errmsg (self->db));
-      return FALSE;
-    }
-  sqlite3_busy_timeout (self->db, 5000);
-  sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
-                NULL, NULL, NULL);
-  return TRUE;
+  if (self->in_flight > 0 && !late)
+    return G_SOURCE_CONTINUE;
+  if (self->in_flight > 0)
+    ld_server_log ("%u requests still running after %u ms; stopping anyway",
+                   self->in_flight, drain->deadline_ms);
+  drain->done (drain->user_data);
+  g_object_unref (drain->server);
+  g_free (drain);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ld_server_dispose (GObject *object)
+{
+  LdServer *self = LD_SERVER (object);
+
+  ld_server_stop (self);
+  G_OBJECT_CLASS (ld_server_parent_class)->dispose (object);
 }
 
 static void
@@ -170,9 +341,13 @@ ld_server_finalize (GObject *object)
 {
   LdServer *self = LD_SERVER (object);
 
-  ld_server_stop (self);
-  g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->ogc, ld_server_ogc_free);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->metrics, ld_server_metrics_free);
+  g_clear_pointer (&self->sockets, g_ptr_array_unref);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->layers_path, g_free);
 
   G_OBJECT_CLASS (ld_server_parent_class)->finalize (object);
 }
@@ -180,6 +355,7 @@ ld_server_finalize (GObject *object)
 static void
 ld_server_class_init (LdServerClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = ld_server_dispose;
   G_OBJECT_CLASS (klass)->finalize = ld_server_finalize;
 }
 
@@ -187,6 +363,9 @@ static void
 ld_server_init (LdServer *self)
 {
   self->started_at = g_get_monotonic_time ();
+  self->token_ttl = 12 * 3600;
+  self->metrics = ld_server_metrics_new ();
+  self->sockets = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /**
@@ -198,6 +377,7 @@ ld_server_new (const char  *data_dir,
                GError     **error)
 {
   g_autoptr(LdServer) self = g_object_new (LD_TYPE_SERVER, NULL);
+  g_autofree char *db = NULL;
 
   if (g_mkdir_with_parents (data_dir, 0700) != 0)
     {
@@ -208,15 +388,77 @@ ld_server_new (const char  *data_dir,
       return NULL;
     }
   self->data_dir = g_strdup (data_dir);
-  if (!open_store (self, error))
+  self->layers_path = g_build_filename (data_dir, "layers.gpkg", NULL);
+  db = g_build_filename (data_dir, "landdesk-server.db", NULL);
+  self->store = ld_server_store_sqlite_open (db, error);
+  if (self->store == NULL)
     return NULL;
+  self->announced_seq = ld_server_store_head_seq (self->store);
 
   self->soup = soup_server_new ("server-header", "landdesk-server/" PACKAGE_VERSION " ", NULL);
-  soup_server_add_handler (self->soup, "/healthz", handle_healthz, self, NULL);
+  ld_server_route (self, "/healthz", handle_healthz);
+  ld_server_auth_register (self);
+  ld_server_changes_register (self);
+  ld_server_ops_register (self);
+  ld_server_blobs_register (self);
+  ld_server_ogc_register (self);
+  ld_server_metrics_register (self);
+  ld_server_events_register (self);
   soup_server_add_handler (self->soup, NULL, handle_not_found, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_aborted_cb), self);
   return g_steal_pointer (&self);
+}
+
+void
+ld_server_set_token_ttl (LdServer *self,
+                         gint64    seconds)
+{
+  g_return_if_fail (LD_IS_SERVER (self));
+  self->token_ttl = seconds;
+}
+
+gboolean
+ld_server_set_tls (LdServer    *self,
+                   const char  *cert_file,
+                   const char  *key_file,
+                   GError     **error)
+{
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (LD_IS_SERVER (self), FALSE);
+
+  cert = g_tls_certificate_new_from_files (cert_file, key_file, &local);
+  if (cert == NULL)
+    {
+      g_set_error (error, LD_SERVER_ERROR, LD_SERVER_ERROR_TLS,
+                   "Cannot use --tls-cert %s with --tls-key %s: %s", cert_file, key_file,
+                   local->message);
+      return FALSE;
+    }
+  g_object_set (self->soup, "tls-certificate", cert, NULL);
+  return TRUE;
+}
+
+/**
+ * ld_server_init_demo:
+ * @loaded: (out): whether it was loaded now (FALSE when this store had it already)
+ */
+gboolean
+ld_server_init_demo (LdServer    *self,
+                     const char  *gpkg,
+                     const char  *password,
+                     gboolean    *loaded,
+                     GError     **error)
+{
+  g_return_val_if_fail (LD_IS_SERVER (self), FALSE);
+
+  if (!ld_server_load_demo (self, gpkg, password, loaded, error))
+    return FALSE;
+  self->announced_seq = ld_server_store_head_seq (self->store);
+  return TRUE;
 }
 
 /**
@@ -229,6 +471,7 @@ ld_server_listen (LdServer    *self,
                   GError     **error)
 {
   g_autoptr(GSocketAddress) sockaddr = NULL;
+  g_autoptr(GTlsCertificate) cert = NULL;
   const char *colon;
   g_autofree char *host = NULL;
   guint64 port;
@@ -256,7 +499,8 @@ ld_server_listen (LdServer    *self,
                    "--listen '%s': '%s' is not an IP address", address, host);
       return FALSE;
     }
-  return soup_server_listen (self->soup, sockaddr, 0, error);
+  g_object_get (self->soup, "tls-certificate", &cert, NULL);
+  return soup_server_listen (self->soup, sockaddr, cert ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 char *
@@ -274,12 +518,45 @@ ld_server_dup_url (LdServer *self)
   return url;
 }
 
-/* Closes the listening sockets; requests already read are answered first by the main loop. */
+/**
+ * ld_server_drain:
+ * @timeout_ms: how long in-flight requests may still take
+ * @done: called once every request already started has been answered (or at the deadline)
+ *
+ * From now on new requests get 503 with "Connection: close"; requests already being read or
+ * handled finish normally.
+ */
+void
+ld_server_drain (LdServer    *self,
+                 guint        timeout_ms,
+                 GSourceFunc  done,
+                 gpointer     user_data)
+{
+  Drain *drain = g_new0 (Drain, 1);
+
+  g_return_if_fail (LD_IS_SERVER (self));
+
+  self->draining = TRUE;
+  drain->server = g_object_ref (self);
+  drain->deadline_ms = timeout_ms;
+  drain->started = g_get_monotonic_time ();
+  drain->done = done;
+  drain->user_data = user_data;
+  g_timeout_add (20, drain_check_cb, drain);
+}
+
+/* Closes the listening sockets and the connections. */
 void
 ld_server_stop (LdServer *self)
 {
   g_return_if_fail (LD_IS_SERVER (self));
 
+  if (self->sockets != NULL)
+    for (guint i = 0; i < self->sockets->len; i++)
+      if (soup_websocket_connection_get_state (self->sockets->pdata[i])
+          == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->sockets->pdata[i],
+                                         SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server stopping");
   if (self->soup != NULL)
     {
       soup_server_disconnect (self->soup);
