@@ -10,3 +10,8 @@
 #include "ld-mbtiles.h"
 #include "ld-basemap.h"
 #include "ld-tile-png.h"
+#include "ld-gk.h"
+#include "ld-gpkg-geom.h"
+#include "ld-identify.h"
+#include "ld-palette.h"
+#include "ld-tile-renderer.h"

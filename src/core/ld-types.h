@@ -9,7 +9,11 @@
 G_BEGIN_DECLS
 
 typedef struct _LdBasemap LdBasemap;
+typedef struct _LdGk LdGk;
+typedef struct _LdIdentify LdIdentify;
 typedef struct _LdMbtiles LdMbtiles;
+typedef struct _LdPalette LdPalette;
+typedef struct _LdTileRenderer LdTileRenderer;
 
 /* Long operations report a fraction in [0, 1] and a short phrase ("rendering zoom 12"). */
 typedef void (*LdProgressFunc) (double      fraction,
