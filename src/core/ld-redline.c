@@ -475,18 +475,6 @@ ld_redline_format_guess (const char *path)
   return LD_REDLINE_FORMAT_AUTO;
 }
 
-/* Half-up rounding at output (domain.md §6). A few ulps of slack make 2.675 (stored as
- * 2.67499999...) round as the decimal number it stands for. */
-double
-ld_round_half_up (double value,
-                  int    decimals)
-{
-  double scale = pow (10.0, decimals);
-  double x = fabs (value) * scale * (1.0 + 8 * DBL_EPSILON);
-
-  return copysign (floor (x + 0.5) / scale, value);
-}
-
 LdRedline *
 ld_redline_new (void)
 {

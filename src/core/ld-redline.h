@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "ld-units.h"
+
 G_BEGIN_DECLS
 
 #define LD_REDLINE_ERROR (ld_redline_error_quark ())
@@ -41,7 +43,6 @@ typedef enum
 /* The store CRS: CGCS2000 / 3-degree Gauss-Krüger zone 37, easting with the zone prefix. */
 #define LD_REDLINE_EPSG 4525
 /* 1 m² = 0.0015 mu (domain.md §6). */
-#define LD_MU_PER_M2 0.0015
 
 #define LD_TYPE_REDLINE (ld_redline_get_type ())
 
@@ -53,8 +54,6 @@ gboolean         ld_redline_format_from_string    (const char      *text,
                                                    LdRedlineFormat *format);
 const char      *ld_redline_format_to_string      (LdRedlineFormat  format);
 LdRedlineFormat  ld_redline_format_guess          (const char      *path);
-double           ld_round_half_up                 (double           value,
-                                                   int              decimals);
 
 LdRedline       *ld_redline_new                   (void);
 LdRedline       *ld_redline_import                (const char           *path,

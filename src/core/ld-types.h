@@ -14,11 +14,15 @@ typedef struct _LdCase LdCase;
 typedef struct _LdCaseEvent LdCaseEvent;
 typedef struct _LdCoordfile LdCoordfile;
 typedef struct _LdDemo LdDemo;
+typedef struct _LdGk LdGk;
+typedef struct _LdIdentify LdIdentify;
 typedef struct _LdLandclass LdLandclass;
 typedef struct _LdMatter LdMatter;
 typedef struct _LdMbtiles LdMbtiles;
+typedef struct _LdPalette LdPalette;
 typedef struct _LdRedline LdRedline;
 typedef struct _LdStore LdStore;
+typedef struct _LdTileRenderer LdTileRenderer;
 typedef struct _LdUser LdUser;
 
 /* Long operations report a fraction in [0, 1] and a short phrase ("rendering zoom 12"). */
