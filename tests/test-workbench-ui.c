@@ -16,6 +16,7 @@
 #include "ld-case-page.h"
 #include "ld-core.h"
 #include "ld-labels.h"
+#include "ld-map-status.h"
 #include "ld-test-demo.h"
 #include "ld-window.h"
 
@@ -124,6 +125,54 @@ screenshot_saved_cb (GObject      *object,
   *(gboolean *) user_data = TRUE;
 }
 
+/* Coordinates, measuring and identify under the map, on the fixture's known squares. */
+static void
+check_map_status (LdWindow *window)
+{
+  LdMapStatus *status = LD_MAP_STATUS (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map_status"));
+  GtkLabel *coords = GTK_LABEL (child (GTK_WIDGET (status), LD_TYPE_MAP_STATUS, "coords_label"));
+  g_autoptr(LdGk) gk = ld_gk_new (NULL);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  /* A right triangle of 1 000 m legs in the GK plane: 500 000 m², 50 ha, 750 mu. */
+  const double corners[][2] = { { 2353000, 37433000 }, { 2354000, 37433000 },
+                                { 2353000, 37434000 } };
+  double lon, lat;
+
+  /* The check point of domain.md §4. */
+  ld_map_status_pointer_at (status, 21.27, 110.36);
+  g_assert_nonnull (strstr (gtk_label_get_text (coords), "X 2353105.52 Y 37433578.32"));
+  g_assert_nonnull (strstr (gtk_label_get_text (coords), "东经 110.360000°"));
+
+  gtk_widget_activate_action (GTK_WIDGET (status), "map.measure", NULL);
+  g_assert_true (ld_map_status_get_measuring (status));
+  for (guint i = 0; i < G_N_ELEMENTS (corners); i++)
+    {
+      g_assert_true (ld_gk_to_lonlat (gk, corners[i][0], corners[i][1], &lon, &lat));
+      ld_map_status_add_point (status, lat, lon);
+    }
+  g_assert_nonnull (strstr (ld_map_status_get_measurement (status),
+                            "500000.00 m² / 50.0000 ha / 750.00 亩"));
+  g_assert_nonnull (strstr (ld_map_status_get_measurement (status), "2.414 km"));  /* 1 000 + 1 000 √2 m */
+  gtk_widget_activate_action (GTK_WIDGET (status), "map.measure-end", NULL);
+  g_assert_false (ld_map_status_get_measuring (status));
+
+  /* Inside the first case's 100 m square, on the fixture's paddy patch. */
+  g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
+  hits = ld_map_status_identify (status, lat, lon, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_cmpstr (((LdFeatureHit *) hits->pdata[0])->table, ==, "case_redlines");
+  g_assert_cmpstr (ld_feature_hit_get_value (hits->pdata[1], "DLBM"), ==, "0101");
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* Outside every square: nothing. */
+  g_assert_true (ld_gk_to_lonlat (gk, 2340000, 37400000, &lon, &lat));
+  hits = ld_map_status_identify (status, lat, lon, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 0);
+}
+
 static void
 drive_window (LdWindow *window,
               Fixture  *fixture)
@@ -166,6 +215,8 @@ drive_window (LdWindow *window,
   g_assert_cmpuint (ld_case_list_row_get_count (doing), ==, doing_before + 1);
   /* The case left 张伟's hands: the button is gone. */
   g_assert_null (find_button (page, ld_labels_action ("submit")));
+
+  check_map_status (window);
 
   ld_window_save_screenshot_async (window, png, NULL, screenshot_saved_cb, &saved);
   wait_for (is_true, &saved);

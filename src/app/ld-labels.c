@@ -54,6 +54,15 @@ static const Label lights[] = {
   { "none", N_("No time limit yet") },
 };
 
+static const Label layers[] = {
+  { "xz_dltb", N_("Current land use") },
+  { "gh_ydyh", N_("Planned land use") },
+  { "sx_yjjbnt", N_("Permanent basic farmland") },
+  { "sx_stbhhx", N_("Ecological protection red line") },
+  { "sx_czkfbj", N_("Urban development boundary") },
+  { "case_redlines", N_("Case red line") },
+};
+
 /* Unknown ids (a newer server, an administrator's new matter) show as they are. */
 static const char *
 lookup (const Label *table,
@@ -88,4 +97,10 @@ const char *
 ld_labels_light (const char *light_id)
 {
   return lookup (lights, G_N_ELEMENTS (lights), light_id);
+}
+
+const char *
+ld_labels_layer (const char *table)
+{
+  return lookup (layers, G_N_ELEMENTS (layers), table);
 }

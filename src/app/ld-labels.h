@@ -12,5 +12,6 @@ const char *ld_labels_action (const char *action_id);
 const char *ld_labels_role   (const char *role_id);
 const char *ld_labels_status (const char *status_id);
 const char *ld_labels_light  (const char *light_id);
+const char *ld_labels_layer  (const char *table);
 
 G_END_DECLS

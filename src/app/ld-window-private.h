@@ -8,6 +8,7 @@
 
 #include "ld-case-list-row.h"
 #include "ld-case-page.h"
+#include "ld-map-status.h"
 #include "ld-mbtiles-source.h"
 #include "ld-window.h"
 
@@ -54,6 +55,7 @@ struct _LdWindow
   GtkStack             *case_stack;
   LdCasePage           *case_page;
   ShumateSimpleMap     *map;
+  LdMapStatus          *map_status;
 };
 
 void ld_window_workbench_class_init (GtkWidgetClass *widget_class);

@@ -379,6 +379,7 @@ ld_window_open_store (LdWindow   *self,
                  _("Cannot create the folder %s: %s"), dir, g_strerror (errno));
 
   ld_case_page_set_store (self->case_page, self->store);
+  ld_map_status_set_store_path (self->map_status, self->store ? path : NULL);
   gtk_stack_set_visible_child_name (self->case_stack, "none");
   if (self->store == NULL)
     {

@@ -85,10 +85,12 @@ ld_window_class_init (LdWindowClass *klass)
 
   g_type_ensure (LD_TYPE_CASE_LIST_ROW);
   g_type_ensure (LD_TYPE_CASE_PAGE);
+  g_type_ensure (LD_TYPE_MAP_STATUS);
   g_type_ensure (SHUMATE_TYPE_SIMPLE_MAP);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ld-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, map_status);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, toasts);
   ld_window_workbench_class_init (widget_class);
 
@@ -118,6 +120,7 @@ ld_window_init (LdWindow *self)
   ld_window_workbench_init (self);
   /* China measures in metres only. */
   shumate_scale_set_unit (shumate_simple_map_get_scale (self->map), SHUMATE_UNIT_METRIC);
+  ld_map_status_set_map (self->map_status, self->map);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
   if (DEVELOPMENT)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

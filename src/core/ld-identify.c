@@ -301,3 +301,13 @@ ld_identify_field_label (const char *field)
       return field_labels[i].label;
   return field;
 }
+
+/* Whether @table is a feature layer of the GeoPackage: a profile's store may lack some. */
+gboolean
+ld_identify_has_layer (LdIdentify *self,
+                       const char *table)
+{
+  g_return_val_if_fail (LD_IS_IDENTIFY (self), FALSE);
+
+  return get_layer (self, table, NULL) != NULL;
+}

@@ -52,5 +52,7 @@ GPtrArray  *ld_identify_at            (LdIdentify          *self,
                                        double               y,
                                        GError             **error);
 const char *ld_identify_field_label   (const char          *field);
+gboolean    ld_identify_has_layer     (LdIdentify          *self,
+                                       const char          *table);
 
 G_END_DECLS

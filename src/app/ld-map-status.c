@@ -1,0 +1,392 @@
+/* ld-map-status.c: the strip under the map: pointer coordinates, measuring, identify
+ *
+ * Reviewers read positions the way the survey writes them: CGCS2000 Gauss-Krüger zone 37,
+ * X northing and Y easting with the zone prefix, beside longitude and latitude. Measuring
+ * is planar in the same projection, in m, m², ha and mu. A click identifies the features of
+ * the store's layers under the pointer (R-tree and point-in-polygon in the core).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ld-core.h"
+#include "ld-labels.h"
+#include "ld-map-status.h"
+
+struct _LdMapStatus
+{
+  GtkWidget         parent_instance;
+
+  ShumateSimpleMap *map;
+  ShumatePathLayer *measure_layer;
+  GtkPopover       *identify_popover;
+  LdGk             *gk;
+  LdIdentify       *identify;
+  GArray           *measure_xy;    /* GK easting, northing pairs */
+  gboolean          measuring;
+
+  GtkToggleButton  *measure_button;
+  GtkLabel         *measure_label;
+  GtkLabel         *coords_label;
+};
+
+G_DEFINE_FINAL_TYPE (LdMapStatus, ld_map_status, GTK_TYPE_WIDGET)
+
+/* Identify looks at these layers, topmost first. */
+static const char * const identify_tables[] = {
+  "case_redlines", "sx_stbhhx", "sx_yjjbnt", "sx_czkfbj", "gh_ydyh", "xz_dltb", NULL
+};
+
+static GtkWidget *
+inner_map (LdMapStatus *self)
+{
+  return GTK_WIDGET (shumate_simple_map_get_map (self->map));
+}
+
+static void
+update_measurement (LdMapStatus *self)
+{
+  const double *xy = (const double *) self->measure_xy->data;
+  guint n = self->measure_xy->len / 2;
+  g_autofree char *length = NULL;
+  g_autofree char *text = NULL;
+
+  if (!self->measuring)
+    {
+      gtk_label_set_text (self->measure_label, "");
+      return;
+    }
+  if (n == 0)
+    {
+      gtk_label_set_text (self->measure_label, _("Click points on the map; Escape ends"));
+      return;
+    }
+  length = ld_length_format (ld_gk_length (xy, n));
+  if (n >= 3)
+    {
+      g_autofree char *area = ld_area_format (ld_gk_area (xy, n));
+
+      text = g_strdup_printf (_("Length %s · area %s (planar, CGCS2000 zone 37)"), length, area);
+    }
+  else
+    text = g_strdup_printf (_("Length %s (planar, CGCS2000 zone 37)"), length);
+  gtk_label_set_text (self->measure_label, text);
+}
+
+static void
+clear_measurement (LdMapStatus *self)
+{
+  g_array_set_size (self->measure_xy, 0);
+  if (self->measure_layer != NULL)
+    shumate_path_layer_remove_all (self->measure_layer);
+  update_measurement (self);
+}
+
+static void
+set_measuring (LdMapStatus *self,
+               gboolean     measuring)
+{
+  self->measuring = measuring;
+  clear_measurement (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "map.measure-end", measuring);
+  if (gtk_toggle_button_get_active (self->measure_button) != measuring)
+    gtk_toggle_button_set_active (self->measure_button, measuring);
+}
+
+static void
+add_feature_rows (GtkBox       *box,
+                  LdFeatureHit *hit)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *area = ld_area_format (hit->area_m2);
+  GtkWidget *heading;
+
+  title = g_strdup_printf ("%s · %s", ld_labels_layer (hit->table), area);
+  heading = gtk_label_new (title);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_set_margin_top (heading, 6);
+  gtk_box_append (box, heading);
+  for (guint i = 0; hit->fields[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("%s：%s", ld_identify_field_label (hit->fields[i]),
+                                               hit->values[i]);
+      GtkWidget *label = gtk_label_new (line);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "caption");
+      gtk_box_append (box, label);
+    }
+}
+
+static void
+show_identify_popover (LdMapStatus *self,
+                       GPtrArray   *hits,
+                       double       x,
+                       double       y)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GdkRectangle point = { (int) x, (int) y, 1, 1 };
+
+  if (hits->len == 0)
+    gtk_box_append (GTK_BOX (box), gtk_label_new (_("No feature here")));
+  for (guint i = 0; i < hits->len; i++)
+    add_feature_rows (GTK_BOX (box), g_ptr_array_index (hits, i));
+
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 420);
+  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scroller), 280);
+  gtk_popover_set_child (self->identify_popover, scroller);
+  gtk_popover_set_pointing_to (self->identify_popover, &point);
+  gtk_popover_popup (self->identify_popover);
+}
+
+static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           LdMapStatus              *self)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
+  double lat, lon;
+
+  shumate_viewport_widget_coords_to_location (viewport, inner_map (self), x, y, &lat, &lon);
+  ld_map_status_pointer_at (self, lat, lon);
+}
+
+static void
+clicked_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            LdMapStatus     *self)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  double lat, lon;
+
+  shumate_viewport_widget_coords_to_location (viewport, inner_map (self), x, y, &lat, &lon);
+  if (self->measuring)
+    {
+      ld_map_status_add_point (self, lat, lon);
+      return;
+    }
+  if (self->identify == NULL)
+    return;
+  hits = ld_map_status_identify (self, lat, lon, &error);
+  if (hits == NULL)
+    {
+      gtk_label_set_text (self->measure_label, error->message);
+      return;
+    }
+  show_identify_popover (self, hits, x, y);
+}
+
+static void
+measure_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  LdMapStatus *self = LD_MAP_STATUS (widget);
+
+  set_measuring (self, !self->measuring);
+}
+
+static void
+measure_end_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  set_measuring (LD_MAP_STATUS (widget), FALSE);
+}
+
+static void
+ld_map_status_dispose (GObject *object)
+{
+  LdMapStatus *self = LD_MAP_STATUS (object);
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_MAP_STATUS);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->gk);
+  g_clear_object (&self->identify);
+  g_clear_pointer (&self->measure_xy, g_array_unref);
+  self->map = NULL;
+  self->measure_layer = NULL;
+  self->identify_popover = NULL;
+
+  G_OBJECT_CLASS (ld_map_status_parent_class)->dispose (object);
+}
+
+static void
+ld_map_status_class_init (LdMapStatusClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ld_map_status_dispose;
+
+  gtk_widget_class_install_action (widget_class, "map.measure", NULL, measure_action);
+  gtk_widget_class_install_action (widget_class, "map.measure-end", NULL, measure_end_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ld-map-status");
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ld-map-status.ui");
+  gtk_widget_class_bind_template_child (widget_class, LdMapStatus, measure_button);
+  gtk_widget_class_bind_template_child (widget_class, LdMapStatus, measure_label);
+  gtk_widget_class_bind_template_child (widget_class, LdMapStatus, coords_label);
+}
+
+static void
+ld_map_status_init (LdMapStatus *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->measure_xy = g_array_new (FALSE, FALSE, sizeof (double));
+  self->gk = ld_gk_new (&error);
+  if (self->gk == NULL)
+    g_warning ("No Gauss-Krüger projection: %s", error->message);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "map.measure-end", FALSE);
+}
+
+/* Hooks pointer, clicks and the keyboard on @map; call once. */
+void
+ld_map_status_set_map (LdMapStatus      *self,
+                       ShumateSimpleMap *map)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+
+  g_return_if_fail (LD_IS_MAP_STATUS (self));
+  g_return_if_fail (self->map == NULL);
+
+  self->map = map;
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (inner_map (self), motion);
+  g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
+  gtk_widget_add_controller (inner_map (self), GTK_EVENT_CONTROLLER (click));
+
+  /* Shortcuts that work anywhere in the window: they live on the map's root later. */
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (keys), GTK_SHORTCUT_SCOPE_MANAGED);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>r"),
+                      gtk_named_action_new ("map.measure")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+    gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape"),
+                      gtk_named_action_new ("map.measure-end")));
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+
+  self->measure_layer = shumate_path_layer_new (shumate_simple_map_get_viewport (map));
+  shumate_path_layer_set_stroke_width (self->measure_layer, 2.5);
+  shumate_path_layer_set_closed (self->measure_layer, TRUE);
+  shumate_simple_map_add_overlay_layer (map, SHUMATE_LAYER (self->measure_layer));
+
+  self->identify_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_widget_set_parent (GTK_WIDGET (self->identify_popover), inner_map (self));
+}
+
+/* Identify reads the layers of this GeoPackage; NULL turns identify off. */
+void
+ld_map_status_set_store_path (LdMapStatus *self,
+                              const char  *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (LD_IS_MAP_STATUS (self));
+
+  g_clear_object (&self->identify);
+  if (path != NULL && (self->identify = ld_identify_new (path, &error)) == NULL)
+    g_warning ("Identify is off: %s", error->message);
+}
+
+void
+ld_map_status_pointer_at (LdMapStatus *self,
+                          double       lat,
+                          double       lon)
+{
+  g_autofree char *text = NULL;
+  double x, y;
+
+  g_return_if_fail (LD_IS_MAP_STATUS (self));
+
+  if (self->gk != NULL && ld_gk_from_lonlat (self->gk, lon, lat, &x, &y))
+    text = g_strdup_printf (_("%.6f°E %.6f°N · X %.2f Y %.2f"), lon, lat, x, y);
+  else
+    text = g_strdup_printf (_("%.6f°E %.6f°N"), lon, lat);
+  gtk_label_set_text (self->coords_label, text);
+}
+
+gboolean
+ld_map_status_get_measuring (LdMapStatus *self)
+{
+  g_return_val_if_fail (LD_IS_MAP_STATUS (self), FALSE);
+  return self->measuring;
+}
+
+void
+ld_map_status_add_point (LdMapStatus *self,
+                         double       lat,
+                         double       lon)
+{
+  double x, y;
+
+  g_return_if_fail (LD_IS_MAP_STATUS (self));
+
+  if (!self->measuring || self->gk == NULL
+      || !ld_gk_from_lonlat (self->gk, lon, lat, &x, &y))
+    return;
+  g_array_append_val (self->measure_xy, y);
+  g_array_append_val (self->measure_xy, x);
+  if (self->measure_layer != NULL)
+    shumate_path_layer_add_node (self->measure_layer,
+                                 SHUMATE_LOCATION (shumate_coordinate_new_full (lat, lon)));
+  update_measurement (self);
+}
+
+const char *
+ld_map_status_get_measurement (LdMapStatus *self)
+{
+  g_return_val_if_fail (LD_IS_MAP_STATUS (self), NULL);
+  return gtk_label_get_text (self->measure_label);
+}
+
+/**
+ * ld_map_status_identify:
+ *
+ * Returns: (transfer container) (element-type LdFeatureHit): the features under the point,
+ *   topmost layer first.
+ */
+GPtrArray *
+ld_map_status_identify (LdMapStatus  *self,
+                        double        lat,
+                        double        lon,
+                        GError      **error)
+{
+  g_autoptr(GPtrArray) tables = g_ptr_array_new ();
+  double x, y;
+
+  g_return_val_if_fail (LD_IS_MAP_STATUS (self), NULL);
+
+  if (self->identify == NULL || self->gk == NULL)
+    return g_ptr_array_new ();
+  for (guint i = 0; identify_tables[i] != NULL; i++)
+    if (ld_identify_has_layer (self->identify, identify_tables[i]))
+      g_ptr_array_add (tables, (gpointer) identify_tables[i]);
+  g_ptr_array_add (tables, NULL);
+  if (!ld_gk_from_lonlat (self->gk, lon, lat, &x, &y))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("%.6f°E %.6f°N is outside the Gauss-Krüger zone"), lon, lat);
+      return NULL;
+    }
+  return ld_identify_at (self->identify, (const char * const *) tables->pdata, y, x, error);
+}
