@@ -36,6 +36,8 @@ struct _LdBasemap
 
 G_DEFINE_FINAL_TYPE (LdBasemap, ld_basemap, G_TYPE_OBJECT)
 
+#define BATCH_SIZE 256
+
 /* A coarse outline of the Leizhou peninsula and the mainland north of it, used when no
  * coastline data is at hand. Longitude, latitude pairs, clockwise. */
 static const double synthetic_coast[] = {
@@ -175,6 +177,43 @@ render_tile_png (LdBasemap *self,
   png = ld_tile_png_encode (surface);
   cairo_surface_destroy (surface);
   return png;
+}
+
+/* A batch of tiles of one zoom rendered by several threads, written in order afterwards. */
+typedef struct
+{
+  LdBasemap *self;
+  int        zoom;
+  int       *xy;        /* x, y pairs */
+  GBytes   **png;
+  guint      n;
+  gint       next;      /* atomic: the next tile to take */
+} Batch;
+
+static gpointer
+render_batch_thread (gpointer data)
+{
+  Batch *batch = data;
+  gint i;
+
+  while ((i = g_atomic_int_add (&batch->next, 1)) < (gint) batch->n)
+    batch->png[i] = render_tile_png (batch->self, batch->zoom, batch->xy[2 * i],
+                                     batch->xy[2 * i + 1]);
+  return NULL;
+}
+
+static void
+render_batch (Batch *batch,
+              guint  n_threads)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+
+  batch->next = 0;
+  for (guint t = 1; t < n_threads; t++)
+    g_ptr_array_add (threads, g_thread_new ("ld-basemap", render_batch_thread, batch));
+  render_batch_thread (batch);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (g_ptr_array_index (threads, t));
 }
 
 static gboolean
@@ -318,6 +357,9 @@ ld_basemap_write (LdBasemap       *self,
 {
   g_autoptr(LdMbtiles) mbtiles = NULL;
   gint64 total, done = 0;
+  Batch batch = { 0 };
+  guint n_threads;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (LD_IS_BASEMAP (self), FALSE);
   g_return_val_if_fail (0 <= min_zoom && min_zoom <= max_zoom && max_zoom <= 20, FALSE);
@@ -328,22 +370,41 @@ ld_basemap_write (LdBasemap       *self,
     return FALSE;
 
   total = count_tiles (self, min_zoom, max_zoom);
-  for (int z = min_zoom; z <= max_zoom; z++)
+  /* Tiles render in parallel (cairo surfaces are independent); SQLite writes stay on this
+   * thread, in order. */
+  n_threads = CLAMP (g_get_num_processors (), 1, 8);
+  batch.self = self;
+  batch.xy = g_new (int, 2 * BATCH_SIZE);
+  batch.png = g_new0 (GBytes *, BATCH_SIZE);
+  for (int z = min_zoom; z <= max_zoom && ok; z++)
     {
       g_autofree char *what = g_strdup_printf ("rendering zoom %d", z);
       int x0, y0, x1, y1;
 
       ld_geo_tile_range (&self->bounds, z, &x0, &y0, &x1, &y1);
-      for (int x = x0; x <= x1; x++)
-        for (int y = y0; y <= y1; y++)
+      batch.zoom = z;
+      batch.n = 0;
+      for (int x = x0; x <= x1 && ok; x++)
+        for (int y = y0; y <= y1 && ok; y++)
           {
-            g_autoptr(GBytes) png = render_tile_png (self, z, x, y);
-
-            if (!ld_mbtiles_write_tile (mbtiles, z, x, y, png, error))
-              return FALSE;
-            if (progress != NULL && (++done % 64 == 0 || done == total))
-              progress ((double) done / (double) total, what, user_data);
+            batch.xy[2 * batch.n] = x;
+            batch.xy[2 * batch.n + 1] = y;
+            if (++batch.n < BATCH_SIZE && !(x == x1 && y == y1))
+              continue;
+            render_batch (&batch, n_threads);
+            for (guint i = 0; i < batch.n; i++)
+              {
+                if (ok && !ld_mbtiles_write_tile (mbtiles, z, batch.xy[2 * i],
+                                                  batch.xy[2 * i + 1], batch.png[i], error))
+                  ok = FALSE;
+                g_clear_pointer (&batch.png[i], g_bytes_unref);
+                if (ok && progress != NULL && (++done % 64 == 0 || done == total))
+                  progress ((double) done / (double) total, what, user_data);
+              }
+            batch.n = 0;
           }
     }
-  return ld_mbtiles_commit (mbtiles, error);
+  g_free (batch.xy);
+  g_free (batch.png);
+  return ok && ld_mbtiles_commit (mbtiles, error);
 }
