@@ -781,6 +781,16 @@ test_bad_arguments (void)
     }
   /* Nothing was written. */
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  {
+    g_autoptr(LdTestRun) help = ld_test_run (NULL, cli (), "help", "demo-data", NULL);
+    g_autoptr(LdTestRun) list = ld_test_run (NULL, cli (), "--help", NULL);
+
+    g_assert_cmpint (help->status, ==, 0);
+    g_assert_nonnull (strstr (help->out, "--patches"));
+    g_assert_nonnull (strstr (help->out, "--force"));
+    g_assert_nonnull (strstr (list->out, "demo-data"));
+  }
 }
 
 /* ---------------------------------------------------------------------------------------- */
