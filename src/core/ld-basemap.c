@@ -32,6 +32,10 @@ struct _LdBasemap
   GPtrArray   *land;    /* Line*, rings filled even-odd */
   GPtrArray   *roads;   /* Line* */
   GArray      *towns;   /* Town */
+
+  /* Open sea and inland tiles are one colour: their PNG is encoded once. */
+  GMutex       uniform_lock;
+  GHashTable  *uniform; /* RGB -> GBytes */
 };
 
 G_DEFINE_FINAL_TYPE (LdBasemap, ld_basemap, G_TYPE_OBJECT)
@@ -171,9 +175,38 @@ render_tile_png (LdBasemap *self,
                                                          LD_TILE_SIZE, LD_TILE_SIZE);
   cairo_t *cr = cairo_create (surface);
   GBytes *png;
+  const guint32 *px;
+  int stride;
+  guint32 first;
+  gboolean uniform = TRUE;
 
   paint_tile (self, cr, zoom, x, y);
   cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  px = (const guint32 *) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
+  first = px[0] & 0xffffff;
+  for (int row = 0; row < LD_TILE_SIZE && uniform; row++)
+    for (int col = 0; col < LD_TILE_SIZE; col++)
+      if ((px[row * stride + col] & 0xffffff) != first)
+        {
+          uniform = FALSE;
+          break;
+        }
+  if (uniform)
+    {
+      g_mutex_lock (&self->uniform_lock);
+      png = g_hash_table_lookup (self->uniform, GUINT_TO_POINTER (first));
+      if (png == NULL)
+        {
+          png = ld_tile_png_encode (surface);
+          g_hash_table_insert (self->uniform, GUINT_TO_POINTER (first), png);
+        }
+      png = g_bytes_ref (png);
+      g_mutex_unlock (&self->uniform_lock);
+      cairo_surface_destroy (surface);
+      return png;
+    }
   png = ld_tile_png_encode (surface);
   cairo_surface_destroy (surface);
   return png;
@@ -267,6 +300,8 @@ ld_basemap_finalize (GObject *object)
   g_clear_pointer (&self->land, g_ptr_array_unref);
   g_clear_pointer (&self->roads, g_ptr_array_unref);
   g_clear_pointer (&self->towns, g_array_unref);
+  g_clear_pointer (&self->uniform, g_hash_table_unref);
+  g_mutex_clear (&self->uniform_lock);
 
   G_OBJECT_CLASS (ld_basemap_parent_class)->finalize (object);
 }
@@ -283,6 +318,8 @@ ld_basemap_init (LdBasemap *self)
   self->land = g_ptr_array_new_with_free_func (line_free);
   self->roads = g_ptr_array_new_with_free_func (line_free);
   self->towns = g_array_new (FALSE, FALSE, sizeof (Town));
+  self->uniform = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_bytes_unref);
+  g_mutex_init (&self->uniform_lock);
 }
 
 LdBasemap *
