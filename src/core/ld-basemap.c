@@ -32,9 +32,15 @@ struct _LdBasemap
   GPtrArray   *land;    /* Line*, rings filled even-odd */
   GPtrArray   *roads;   /* Line* */
   GArray      *towns;   /* Town */
+
+  /* Open sea and inland tiles are one colour: their PNG is encoded once. */
+  GMutex       uniform_lock;
+  GHashTable  *uniform; /* RGB -> GBytes */
 };
 
 G_DEFINE_FINAL_TYPE (LdBasemap, ld_basemap, G_TYPE_OBJECT)
+
+#define BATCH_SIZE 256
 
 /* A coarse outline of the Leizhou peninsula and the mainland north of it, used when no
  * coastline data is at hand. Longitude, latitude pairs, clockwise. */
@@ -169,12 +175,78 @@ render_tile_png (LdBasemap *self,
                                                          LD_TILE_SIZE, LD_TILE_SIZE);
   cairo_t *cr = cairo_create (surface);
   GBytes *png;
+  const guint32 *px;
+  int stride;
+  guint32 first;
+  gboolean uniform = TRUE;
 
   paint_tile (self, cr, zoom, x, y);
   cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  px = (const guint32 *) cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface) / 4;
+  first = px[0] & 0xffffff;
+  for (int row = 0; row < LD_TILE_SIZE && uniform; row++)
+    for (int col = 0; col < LD_TILE_SIZE; col++)
+      if ((px[row * stride + col] & 0xffffff) != first)
+        {
+          uniform = FALSE;
+          break;
+        }
+  if (uniform)
+    {
+      g_mutex_lock (&self->uniform_lock);
+      png = g_hash_table_lookup (self->uniform, GUINT_TO_POINTER (first));
+      if (png == NULL)
+        {
+          png = ld_tile_png_encode (surface);
+          g_hash_table_insert (self->uniform, GUINT_TO_POINTER (first), png);
+        }
+      png = g_bytes_ref (png);
+      g_mutex_unlock (&self->uniform_lock);
+      cairo_surface_destroy (surface);
+      return png;
+    }
   png = ld_tile_png_encode (surface);
   cairo_surface_destroy (surface);
   return png;
+}
+
+/* A batch of tiles of one zoom rendered by several threads, written in order afterwards. */
+typedef struct
+{
+  LdBasemap *self;
+  int        zoom;
+  int       *xy;        /* x, y pairs */
+  GBytes   **png;
+  guint      n;
+  gint       next;      /* atomic: the next tile to take */
+} Batch;
+
+static gpointer
+render_batch_thread (gpointer data)
+{
+  Batch *batch = data;
+  gint i;
+
+  while ((i = g_atomic_int_add (&batch->next, 1)) < (gint) batch->n)
+    batch->png[i] = render_tile_png (batch->self, batch->zoom, batch->xy[2 * i],
+                                     batch->xy[2 * i + 1]);
+  return NULL;
+}
+
+static void
+render_batch (Batch *batch,
+              guint  n_threads)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+
+  batch->next = 0;
+  for (guint t = 1; t < n_threads; t++)
+    g_ptr_array_add (threads, g_thread_new ("ld-basemap", render_batch_thread, batch));
+  render_batch_thread (batch);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (g_ptr_array_index (threads, t));
 }
 
 static gboolean
@@ -228,6 +300,8 @@ ld_basemap_finalize (GObject *object)
   g_clear_pointer (&self->land, g_ptr_array_unref);
   g_clear_pointer (&self->roads, g_ptr_array_unref);
   g_clear_pointer (&self->towns, g_array_unref);
+  g_clear_pointer (&self->uniform, g_hash_table_unref);
+  g_mutex_clear (&self->uniform_lock);
 
   G_OBJECT_CLASS (ld_basemap_parent_class)->finalize (object);
 }
@@ -244,6 +318,8 @@ ld_basemap_init (LdBasemap *self)
   self->land = g_ptr_array_new_with_free_func (line_free);
   self->roads = g_ptr_array_new_with_free_func (line_free);
   self->towns = g_array_new (FALSE, FALSE, sizeof (Town));
+  self->uniform = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_bytes_unref);
+  g_mutex_init (&self->uniform_lock);
 }
 
 LdBasemap *
@@ -318,6 +394,9 @@ ld_basemap_write (LdBasemap       *self,
 {
   g_autoptr(LdMbtiles) mbtiles = NULL;
   gint64 total, done = 0;
+  Batch batch = { 0 };
+  guint n_threads;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (LD_IS_BASEMAP (self), FALSE);
   g_return_val_if_fail (0 <= min_zoom && min_zoom <= max_zoom && max_zoom <= 20, FALSE);
@@ -328,22 +407,41 @@ ld_basemap_write (LdBasemap       *self,
     return FALSE;
 
   total = count_tiles (self, min_zoom, max_zoom);
-  for (int z = min_zoom; z <= max_zoom; z++)
+  /* Tiles render in parallel (cairo surfaces are independent); SQLite writes stay on this
+   * thread, in order. */
+  n_threads = CLAMP (g_get_num_processors (), 1, 8);
+  batch.self = self;
+  batch.xy = g_new (int, 2 * BATCH_SIZE);
+  batch.png = g_new0 (GBytes *, BATCH_SIZE);
+  for (int z = min_zoom; z <= max_zoom && ok; z++)
     {
       g_autofree char *what = g_strdup_printf ("rendering zoom %d", z);
       int x0, y0, x1, y1;
 
       ld_geo_tile_range (&self->bounds, z, &x0, &y0, &x1, &y1);
-      for (int x = x0; x <= x1; x++)
-        for (int y = y0; y <= y1; y++)
+      batch.zoom = z;
+      batch.n = 0;
+      for (int x = x0; x <= x1 && ok; x++)
+        for (int y = y0; y <= y1 && ok; y++)
           {
-            g_autoptr(GBytes) png = render_tile_png (self, z, x, y);
-
-            if (!ld_mbtiles_write_tile (mbtiles, z, x, y, png, error))
-              return FALSE;
-            if (progress != NULL && (++done % 64 == 0 || done == total))
-              progress ((double) done / (double) total, what, user_data);
+            batch.xy[2 * batch.n] = x;
+            batch.xy[2 * batch.n + 1] = y;
+            if (++batch.n < BATCH_SIZE && !(x == x1 && y == y1))
+              continue;
+            render_batch (&batch, n_threads);
+            for (guint i = 0; i < batch.n; i++)
+              {
+                if (ok && !ld_mbtiles_write_tile (mbtiles, z, batch.xy[2 * i],
+                                                  batch.xy[2 * i + 1], batch.png[i], error))
+                  ok = FALSE;
+                g_clear_pointer (&batch.png[i], g_bytes_unref);
+                if (ok && progress != NULL && (++done % 64 == 0 || done == total))
+                  progress ((double) done / (double) total, what, user_data);
+              }
+            batch.n = 0;
           }
     }
-  return ld_mbtiles_commit (mbtiles, error);
+  g_free (batch.xy);
+  g_free (batch.png);
+  return ok && ld_mbtiles_commit (mbtiles, error);
 }

@@ -29,7 +29,7 @@ measure() { # measure LOG CMD...: runs CMD, prints "seconds peak_kb"
 
 read -r ours_s ours_kb < <(measure "$work/ours" "$cli" demo-data --out "$work/demo" \
                              --patches "$patches" --seed 1)
-patches_written=$(ogrinfo -so -q "$work/demo/landdesk-demo.gpkg" xz_dltb \
+patches_written=$(ogrinfo -so "$work/demo/landdesk-demo.gpkg" xz_dltb \
                   | sed -n 's/^Feature Count: //p')
 read -r gdal_s gdal_kb < <(measure "$work/gdal" ogr2ogr -f GPKG "$work/copy.gpkg" \
                              "$work/demo/landdesk-demo.gpkg" xz_dltb)
