@@ -530,6 +530,55 @@ test_clock (void)
                   "ZJYS-2024-0005", "ZJYS-2025-0001", "ZJHS-2025-0004", "ZJHB-2025-0002");
 }
 
+static char *
+deadline_of (const char *path,
+             const char *id,
+             gboolean   *weekends_only)
+{
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(LdCase) c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  c = ld_store_get_case (store, id, NULL, &error);
+  g_assert_no_error (error);
+  *weekends_only = ld_case_get_clock (c)->weekends_only;
+  return ld_date_format (&ld_case_get_clock (c)->deadline);
+}
+
+/* Deadlines follow the store's calendars: a changed calendar recomputes them. */
+static void
+test_calendar_change (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autofree char *d1 = NULL;
+  g_autofree char *d2 = NULL;
+  g_autofree char *d3 = NULL;
+  gboolean weekends_only = TRUE;
+  sqlite3 *db;
+
+  /* 0002: accepted Mon 10 March 2025, 20 days, across Qingming (Fri 4 April): Tue 8 April */
+  d1 = deadline_of (path, DEMO_CASE_CHECK, &weekends_only);
+  g_assert_cmpstr (d1, ==, "2025-04-08");
+  g_assert_false (weekends_only);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE calendars SET json = '{\"year\": 2025,"
+                                     " \"source\": \"test\", \"holidays\": [],"
+                                     " \"workdays\": []}' WHERE year = 2025", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  d2 = deadline_of (path, DEMO_CASE_CHECK, &weekends_only);
+  g_assert_cmpstr (d2, ==, "2025-04-07");
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM calendars WHERE year = 2025", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  d3 = deadline_of (path, DEMO_CASE_CHECK, &weekends_only);
+  g_assert_cmpstr (d3, ==, "2025-04-07");
+  g_assert_true (weekends_only);
+}
+
 static void
 test_redline_edit_keeps_rtree (void)
 {
@@ -741,6 +790,7 @@ main (int    argc,
   g_test_add_func ("/store/lists", test_lists);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/clock", test_clock);
+  g_test_add_func ("/store/calendar-change", test_calendar_change);
   g_test_add_func ("/store/redline-edit-keeps-rtree", test_redline_edit_keeps_rtree);
   g_test_add_func ("/store/migrations", test_migrations);
   g_test_add_func ("/store/crash", test_crash);

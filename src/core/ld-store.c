@@ -47,6 +47,9 @@ struct _LdStore
   GListModel           *matters;
   LdStoreStatementHook  hook;
   gpointer              hook_data;
+  /* statements run once per case when every deadline is computed */
+  sqlite3_stmt         *events_stmt;
+  sqlite3_stmt         *clock_stmt;
 };
 
 G_DEFINE_FINAL_TYPE (LdStore, ld_store, G_TYPE_OBJECT)
@@ -176,7 +179,15 @@ static const char schema_5[] =
   "ALTER TABLE cases ADD COLUMN deadline TEXT;"
   "ALTER TABLE cases ADD COLUMN yellow_on TEXT;"
   "ALTER TABLE cases ADD COLUMN weekends_only INTEGER NOT NULL DEFAULT 0;"
-  "CREATE INDEX cases_status_deadline ON cases (status, deadline);"
+  /* the role that acts at the case's stage (from its matter) and the list order: deadline,
+   * cases without one last, then number */
+  "ALTER TABLE cases ADD COLUMN stage_role TEXT;"
+  "ALTER TABLE cases ADD COLUMN sort_key TEXT;"
+  "CREATE INDEX cases_number ON cases (number);"
+  "CREATE INDEX cases_sort ON cases (sort_key);"
+  "CREATE INDEX cases_status_sort ON cases (status, sort_key);"
+  "CREATE INDEX cases_todo ON cases (status, stage_role, assignee);"
+  "CREATE INDEX cases_todo_sort ON cases (status, stage_role, sort_key);"
   "CREATE INDEX cases_assignee ON cases (assignee);"
   "CREATE INDEX case_events_actor ON case_events (actor, case_id);"
   /* search as you type: trigram FTS5 so Chinese substrings match */
@@ -816,12 +827,16 @@ events_of (LdStore     *self,
            GError     **error)
 {
   g_autoptr(GListStore) list = g_list_store_new (LD_TYPE_CASE_EVENT);
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events"
-                                           " WHERE case_id = ? ORDER BY at, fid", error);
+  sqlite3_stmt *stmt;
   int rc;
 
+  if (self->events_stmt == NULL)
+    self->events_stmt = prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events"
+                                       " WHERE case_id = ? ORDER BY at, fid", error);
+  stmt = self->events_stmt;
   if (stmt == NULL)
     return NULL;
+  sqlite3_reset (stmt);
   bind_text (stmt, 1, case_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -829,6 +844,7 @@ events_of (LdStore     *self,
 
       g_list_store_append (list, e);
     }
+  sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       sql_fail (self, error, "cannot read the stage log");
@@ -846,10 +862,13 @@ store_clock (LdStore     *self,
   LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
   g_autoptr(GListModel) events = NULL;
   g_autoptr(GArray) susp = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autofree char *deadline = NULL;
   g_autofree char *yellow_on = NULL;
+  g_autofree char *sort_key = NULL;
   LdClock clock = { 0 };
+  gboolean ok;
+  int stage;
   GDate eval;
 
   if (matter == NULL)
@@ -878,15 +897,27 @@ store_clock (LdStore     *self,
     }
   deadline = clock.has_deadline ? ld_date_format (&clock.deadline) : NULL;
   yellow_on = clock.has_deadline ? ld_date_format (&clock.yellow_on) : NULL;
-  stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?, weekends_only = ?"
-                        " WHERE id = ?", error);
+  stage = ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE));
+  sort_key = g_strdup_printf ("%s %s", deadline ? deadline : "9999-12-31",
+                              ld_case_get (kase, LD_CASE_NUMBER) ? ld_case_get (kase, LD_CASE_NUMBER)
+                                                                 : "");
+  if (self->clock_stmt == NULL)
+    self->clock_stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?,"
+                                      " weekends_only = ?, stage_role = ?, sort_key = ?"
+                                      " WHERE id = ?", error);
+  stmt = self->clock_stmt;
   if (stmt == NULL)
     return FALSE;
+  sqlite3_reset (stmt);
   bind_text (stmt, 1, deadline);
   bind_text (stmt, 2, yellow_on);
   sqlite3_bind_int (stmt, 3, clock.weekends_only);
-  bind_text (stmt, 4, ld_case_get (kase, LD_CASE_ID));
-  return step_done (self, stmt, error);
+  bind_text (stmt, 4, stage >= 0 ? ld_matter_get_stage_role (matter, stage) : NULL);
+  bind_text (stmt, 5, sort_key);
+  bind_text (stmt, 6, ld_case_get (kase, LD_CASE_ID));
+  ok = step_done (self, stmt, error);
+  sqlite3_reset (stmt);
+  return ok;
 }
 
 static gboolean
@@ -942,6 +973,57 @@ load_case (LdStore     *self,
   kase = case_from_row (stmt, 0);
   finish_case (self, kase, stmt, LD_CASE_N_FIELDS + 1, today);
   return kase;
+}
+
+/* The stored deadlines depend on the calendars and the matters: when those change (a new
+ * year's calendar, an edited matter, a store from before schema 5), every case's deadline is
+ * computed again, in one transaction. */
+static gboolean
+refresh_clocks (LdStore  *self,
+                GError  **error)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  gboolean same = FALSE;
+  const char *basis;
+
+  stmt = prepare (self, "SELECT json FROM calendars ORDER BY year", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = prepare (self, "SELECT json FROM matters ORDER BY id", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  basis = g_checksum_get_string (sum);
+
+  stmt = prepare (self, "SELECT value = ? FROM sync_state WHERE key = 'clock_basis'", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, basis);
+  same = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (same)
+    return TRUE;
+
+  if (!begin (self, error))
+    return FALSE;
+  stmt = prepare (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES"
+                        " ('clock_basis', ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, basis);
+  if (!step_done (self, stmt, error) || !store_all_clocks (self, error) || !commit (self, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
 }
 
 /* ---- ops --------------------------------------------------------------------------------- */
@@ -1032,6 +1114,8 @@ ld_store_finalize (GObject *object)
 {
   LdStore *self = LD_STORE (object);
 
+  g_clear_pointer (&self->events_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->clock_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
   g_clear_object (&self->calendar);
@@ -1123,6 +1207,8 @@ ld_store_create_at_version (const char  *path,
     }
   if (version >= 4 && !load_reference_data (self, error))
     return NULL;
+  if (version >= 5 && !refresh_clocks (self, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -1149,7 +1235,7 @@ ld_store_open (const char  *path,
                GError     **error)
 {
   g_autoptr(LdStore) self = NULL;
-  int user_version, app_id, from;
+  int user_version, app_id;
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
@@ -1185,22 +1271,10 @@ ld_store_open (const char  *path,
                    path, self->version, ld_store_latest_version ());
       return NULL;
     }
-  from = self->version;
   if (!migrate (self, ld_store_latest_version (), error))
     return NULL;
-  if (!load_reference_data (self, error))
+  if (!load_reference_data (self, error) || !refresh_clocks (self, error))
     return NULL;
-  /* Deadlines appeared with schema 5: compute them for the cases that came before. */
-  if (from < 5)
-    {
-      if (!begin (self, error))
-        return NULL;
-      if (!store_all_clocks (self, error) || !commit (self, error))
-        {
-          rollback (self);
-          return NULL;
-        }
-    }
   return g_steal_pointer (&self);
 }
 
@@ -1571,9 +1645,8 @@ static const char *
 list_condition (LdCaseList list,
                 gboolean   with_user)
 {
-#define TODO_COND "(c.status = 'active' AND (c.assignee = ?1 OR c.assignee IS NULL)" \
-  " AND EXISTS (SELECT 1 FROM matter_stages ms WHERE ms.matter = c.matter" \
-  " AND ms.stage = c.stage AND ms.role = ?2))"
+#define TODO_COND "(c.status = 'active' AND c.stage_role = ?2" \
+  " AND (c.assignee = ?1 OR c.assignee IS NULL))"
 #define ACTED_COND "EXISTS (SELECT 1 FROM case_events e WHERE e.actor = ?1 AND e.case_id = c.id)"
   switch (list)
     {
@@ -1715,8 +1788,7 @@ ld_store_query_cases (LdStore            *self,
     }
 
   sql = g_strdup_printf ("SELECT " CASE_COLUMNS ", deadline, yellow_on, weekends_only"
-                         " FROM cases c WHERE %s ORDER BY c.deadline IS NULL, c.deadline,"
-                         " c.number LIMIT %d OFFSET %u", where->str,
+                         " FROM cases c WHERE %s ORDER BY c.sort_key LIMIT %d OFFSET %u", where->str,
                          query->limit ? (int) query->limit : -1, query->offset);
   count_sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", where->str);
 
