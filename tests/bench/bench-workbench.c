@@ -256,14 +256,22 @@ main (int    argc,
 
   if (sqlite3_bin == NULL)
     g_error ("the sqlite3 shell is not installed (apt-get install sqlite3)");
-  store = ld_store_create (path, &error);
-  g_assert_no_error (error);
-  g_clear_object (&store);
-
-  t0 = g_get_monotonic_time ();
-  fill (path, n);
-  printf ("store %s: %d cases written in %.1f s\n", path, n,
-          (g_get_monotonic_time () - t0) / 1e6);
+  if (g_getenv ("BENCH_STORE") != NULL)
+    {
+      /* reuse a store kept by an earlier run (BENCH_KEEP=1) */
+      g_free (path);
+      path = g_strdup (g_getenv ("BENCH_STORE"));
+    }
+  else
+    {
+      store = ld_store_create (path, &error);
+      g_assert_no_error (error);
+      g_clear_object (&store);
+      t0 = g_get_monotonic_time ();
+      fill (path, n);
+      printf ("store %s: %d cases written in %.1f s\n", path, n,
+              (g_get_monotonic_time () - t0) / 1e6);
+    }
   t0 = g_get_monotonic_time ();
   store = ld_store_open (path, &error);
   g_assert_no_error (error);
@@ -299,7 +307,7 @@ main (int    argc,
               theirs > 0 ? ours / theirs : 0.0);
     }
   g_clear_object (&store);
-  if (g_getenv ("BENCH_KEEP") != NULL)
+  if (g_getenv ("BENCH_KEEP") != NULL || g_getenv ("BENCH_STORE") != NULL)
     {
       printf ("kept %s\n", path);
       return 0;
