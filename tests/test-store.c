@@ -471,6 +471,60 @@ test_lists (void)
 }
 
 static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  guint *calls = user_data;
+
+  calls[0]++;
+  calls[1] = removed;
+  calls[2] = added;
+}
+
+/* The lazy list model the GTK views use: counts, pages, refresh after an edit. */
+static void
+test_list_model (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(LdCaseListModel) model = ld_case_list_model_new (store);
+  g_autoptr(LdCase) acted = NULL;
+  g_autoptr(GError) error = NULL;
+  LdCaseQuery q = { .list = LD_CASE_LIST_TODO, .user = "wang.fang" };
+  guint calls[3] = { 0 };
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), calls);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  ld_case_list_model_set_query (model, &q);
+  g_assert_true (ld_case_list_model_refresh (model, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+  g_assert_cmpuint (calls[0], ==, 1);
+  g_assert_cmpuint (calls[2], ==, 1);
+  {
+    g_autoptr(LdCase) c = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_autofree char *light = NULL;
+
+    g_assert_cmpstr (ld_case_get (c, LD_CASE_NUMBER), ==, "ZJHB-2025-0002");
+    g_object_get (c, "light", &light, NULL);
+    g_assert_nonnull (light);
+    g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 1));
+  }
+
+  /* zhang.wei submits 0001: the section head's list grows to two */
+  acted = ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "submit", NULL, "2025-03-20", NULL,
+                        &error);
+  g_assert_no_error (error);
+  g_assert_true (ld_case_list_model_refresh (model, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_cmpuint (calls[0], ==, 2);
+  g_assert_cmpuint (calls[1], ==, 1);
+  g_assert_cmpuint (calls[2], ==, 2);
+}
+
+static void
 test_search (void)
 {
   g_autofree char *path = demo_store ("store.gpkg");
@@ -788,6 +842,7 @@ main (int    argc,
   g_test_add_func ("/store/act", test_act);
   g_test_add_func ("/store/attachment-and-opinion", test_attachment_and_opinion);
   g_test_add_func ("/store/lists", test_lists);
+  g_test_add_func ("/store/list-model", test_list_model);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/clock", test_clock);
   g_test_add_func ("/store/calendar-change", test_calendar_change);

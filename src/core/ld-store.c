@@ -2284,15 +2284,85 @@ add_string (JsonBuilder *b,
 
 /**
  * ld_store_dup_case_json:
- * @full: add the stage log, red lines and attachments (the case page)
+ * @full: add the stage log, red lines, attachments and the stage's own deadline (the case page)
+ * @viewer: (nullable): with @full, add the actions this login may take now
  *
  * Returns: (transfer full): the case as JSON, the fields of `cases list --json`
  */
+/**
+ * ld_store_dup_allowed_actions:
+ *
+ * Returns: (transfer full): the actions @login may take on @kase now (the case page's buttons)
+ */
+GStrv
+ld_store_dup_allowed_actions (LdStore  *self,
+                              LdCase   *kase,
+                              const char *login,
+                              GError  **error)
+{
+  g_autoptr(LdUser) user = ld_store_find_user (self, login, error);
+  LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
+
+  if (user == NULL)
+    return NULL;
+  if (matter == NULL)
+    return g_new0 (char *, 1);
+  return ld_workflow_allowed_actions (kase, matter, login, ld_user_get (user, LD_USER_ROLE));
+}
+
+/* The current stage's own limit: counted from the day the case entered the stage. */
+static void
+add_stage_clock (LdStore     *self,
+                 JsonBuilder *b,
+                 LdCase      *kase,
+                 LdMatter    *matter,
+                 GListModel  *events)
+{
+  int stage = matter ? ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE)) : -1;
+  int limit = stage >= 0 ? ld_matter_get_stage_limit (matter, stage) : -1;
+  g_autoptr(GArray) susp = ld_clock_suspensions (events);
+  g_autofree char *entered = NULL;
+  g_autofree char *deadline = NULL;
+  GDate start, end;
+
+  for (guint i = g_list_model_get_n_items (events); entered == NULL && i > 0; i--)
+    {
+      g_autoptr(LdCaseEvent) e = g_list_model_get_item (events, i - 1);
+      const char *at = ld_case_event_get (e, LD_CASE_EVENT_AT);
+
+      if (g_strcmp0 (ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE),
+                     ld_case_get (kase, LD_CASE_STAGE)) == 0
+          && g_strcmp0 (ld_case_event_get (e, LD_CASE_EVENT_FROM_STAGE),
+                        ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE)) != 0 && at != NULL)
+        entered = g_strndup (at, 10);
+    }
+  if (entered == NULL)
+    entered = g_strdup (ld_case_get (kase, LD_CASE_ACCEPTED_ON)
+                        ? ld_case_get (kase, LD_CASE_ACCEPTED_ON)
+                        : ld_case_get (kase, LD_CASE_RECEIVED_ON));
+  /* an open suspension counts as ending the day it began, as for the case's deadline */
+  for (guint i = 0; i < susp->len; i++)
+    if (!g_date_valid (&g_array_index (susp, LdSuspension, i).to))
+      g_array_index (susp, LdSuspension, i).to = g_array_index (susp, LdSuspension, i).from;
+  if (limit >= 0 && entered != NULL && ld_date_parse (entered, &start, NULL)
+      && ld_calendar_workdays_after (self->calendar, &start, limit, (LdSuspension *) susp->data,
+                                     susp->len, &end, NULL, NULL))
+    deadline = ld_date_format (&end);
+  json_builder_set_member_name (b, "stage_limit_workdays");
+  if (limit >= 0)
+    json_builder_add_int_value (b, limit);
+  else
+    json_builder_add_null_value (b);
+  add_string (b, "stage_entered_on", entered);
+  add_string (b, "stage_deadline", deadline);
+}
+
 char *
-ld_store_dup_case_json (LdStore  *self,
-                        LdCase   *kase,
-                        gboolean  full,
-                        GError  **error)
+ld_store_dup_case_json (LdStore    *self,
+                        LdCase     *kase,
+                        gboolean    full,
+                        const char *viewer,
+                        GError    **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -2344,6 +2414,19 @@ ld_store_dup_case_json (LdStore  *self,
         return NULL;
       add_string (b, "project_use", ld_case_get (kase, LD_CASE_PROJECT_USE));
       add_string (b, "supply_method", ld_case_get (kase, LD_CASE_SUPPLY_METHOD));
+      add_stage_clock (self, b, kase, matter, events);
+      if (viewer != NULL)
+        {
+          g_auto(GStrv) actions = ld_store_dup_allowed_actions (self, kase, viewer, error);
+
+          if (actions == NULL)
+            return NULL;
+          json_builder_set_member_name (b, "actions");
+          json_builder_begin_array (b);
+          for (guint i = 0; actions[i] != NULL; i++)
+            json_builder_add_string_value (b, actions[i]);
+          json_builder_end_array (b);
+        }
       json_builder_set_member_name (b, "events");
       json_builder_begin_array (b);
       for (guint i = 0; i < g_list_model_get_n_items (events); i++)

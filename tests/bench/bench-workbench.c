@@ -230,7 +230,7 @@ run_op (LdStore    *store,
   else
     {
       g_autoptr(LdCase) c = ld_store_get_case (store, number, NULL, &error);
-      g_autofree char *json = c ? ld_store_dup_case_json (store, c, TRUE, &error) : NULL;
+      g_autofree char *json = c ? ld_store_dup_case_json (store, c, TRUE, "zhang.wei", &error) : NULL;
 
       if (json == NULL)
         g_error ("case: %s", error->message);
