@@ -215,7 +215,8 @@ test_case_act_and_show (void)
   g_assert_cmpint (before->status, ==, 0);
   b = parse (before->out);
   obj = json_node_get_object (b);
-  g_assert_cmpint (json_object_get_int_member (obj, "version"), ==, 1);   /* refusals changed nothing */
+  /* the refusals changed nothing */
+  g_assert_cmpint (json_object_get_int_member (obj, "version"), ==, 1);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "events")), ==, 1);
   /* examine: 10 working days from Tue 4 March 2025 (when it entered the stage): 18 March */
   g_assert_cmpstr (json_object_get_string_member (obj, "stage_entered_on"), ==, "2025-03-04");

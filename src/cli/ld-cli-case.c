@@ -236,7 +236,8 @@ ld_cli_case (int    argc,
       printf ("Usage:\n"
               "  landdesk-cli case act ID ACTION --store FILE --as LOGIN [--opinion TEXT]"
               " [--date YYYY-MM-DD] [--to LOGIN] [--json]\n"
-              "  landdesk-cli case show ID --store FILE [--json] [--as LOGIN] [--today YYYY-MM-DD]\n"
+              "  landdesk-cli case show ID --store FILE [--json] [--as LOGIN]"
+              " [--today YYYY-MM-DD]\n"
               "  landdesk-cli case attach ID FILE --store FILE --as LOGIN\n"
               "\nSee also: landdesk-cli cases list --help\n");
       return LD_CLI_EXIT_OK;

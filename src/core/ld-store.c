@@ -866,6 +866,7 @@ store_clock (LdStore     *self,
   g_autofree char *deadline = NULL;
   g_autofree char *yellow_on = NULL;
   g_autofree char *sort_key = NULL;
+  const char *number;
   LdClock clock = { 0 };
   gboolean ok;
   int stage;
@@ -898,9 +899,8 @@ store_clock (LdStore     *self,
   deadline = clock.has_deadline ? ld_date_format (&clock.deadline) : NULL;
   yellow_on = clock.has_deadline ? ld_date_format (&clock.yellow_on) : NULL;
   stage = ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE));
-  sort_key = g_strdup_printf ("%s %s", deadline ? deadline : "9999-12-31",
-                              ld_case_get (kase, LD_CASE_NUMBER) ? ld_case_get (kase, LD_CASE_NUMBER)
-                                                                 : "");
+  number = ld_case_get (kase, LD_CASE_NUMBER);
+  sort_key = g_strdup_printf ("%s %s", deadline ? deadline : "9999-12-31", number ? number : "");
   if (self->clock_stmt == NULL)
     self->clock_stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?,"
                                       " weekends_only = ?, stage_role = ?, sort_key = ?"
@@ -1058,7 +1058,13 @@ write_op (LdStore     *self,
   json_builder_set_member_name (b, "base_version");
   json_builder_add_int_value (b, base_version);
   json_builder_set_member_name (b, "fields");
-  json_builder_add_value (b, fields ? json_node_copy (fields) : json_node_init_object (json_node_alloc (), json_object_new ()));
+  if (fields != NULL)
+    json_builder_add_value (b, json_node_copy (fields));
+  else
+    {
+      json_builder_begin_object (b);
+      json_builder_end_object (b);
+    }
   if (action != NULL)
     {
       json_builder_set_member_name (b, "action");
@@ -1567,8 +1573,8 @@ ld_store_import_demo (LdStore     *self,
        && copy_table (self, "case_events", event_cols, error)
        && copy_table (self, "case_redlines", redline_cols, error)
        && exec_sql (self, "UPDATE gpkg_ogr_contents SET feature_count ="
-                          " (SELECT count(*) FROM case_redlines) WHERE table_name = 'case_redlines'",
-                    error)
+                          " (SELECT count(*) FROM case_redlines)"
+                          " WHERE table_name = 'case_redlines'", error)
        && store_all_clocks (self, error)
        && commit (self, error);
   if (!ok)
@@ -1788,7 +1794,8 @@ ld_store_query_cases (LdStore            *self,
     }
 
   sql = g_strdup_printf ("SELECT " CASE_COLUMNS ", deadline, yellow_on, weekends_only"
-                         " FROM cases c WHERE %s ORDER BY c.sort_key LIMIT %d OFFSET %u", where->str,
+                         " FROM cases c WHERE %s ORDER BY c.sort_key LIMIT %d OFFSET %u",
+                         where->str,
                          query->limit ? (int) query->limit : -1, query->offset);
   /* A search of all cases counts in the index alone: no row of cases needs reading. */
   if (fts && query->list == LD_CASE_LIST_ALL && query->case_type == NULL && query->stage == NULL

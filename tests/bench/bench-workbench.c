@@ -72,8 +72,10 @@ fill (const char *path,
   sqlite3_exec (db, "BEGIN;"
     "INSERT INTO users (login, display_name, role, unit) VALUES"
     " ('zhang.wei', '张伟', 'reviewer', '用地审查科'), ('li.na', '李娜', 'reviewer', '用地审查科'),"
-    " ('wang.fang', '王芳', 'section-head', '用地审查科'), ('liu.yang', '刘洋', 'leader', '局领导'),"
-    " ('chen.jing', '陈静', 'field-staff', '执法监察支队'), ('zhao.lei', '赵磊', 'gis-officer', '信息中心'),"
+    " ('wang.fang', '王芳', 'section-head', '用地审查科'),"
+    " ('liu.yang', '刘洋', 'leader', '局领导'),"
+    " ('chen.jing', '陈静', 'field-staff', '执法监察支队'),"
+    " ('zhao.lei', '赵磊', 'gis-officer', '信息中心'),"
     " ('admin', '系统管理员', 'admin', '信息中心');", NULL, NULL, NULL);
   sqlite3_prepare_v2 (db, "INSERT INTO cases (id, number, matter, title, applicant, stage, status,"
                           " suspend_kind, suspended_on, assignee, received_on, accepted_on,"
@@ -230,7 +232,10 @@ run_op (LdStore    *store,
   else
     {
       g_autoptr(LdCase) c = ld_store_get_case (store, number, NULL, &error);
-      g_autofree char *json = c ? ld_store_dup_case_json (store, c, TRUE, "zhang.wei", &error) : NULL;
+      g_autofree char *json = NULL;
+
+      if (c != NULL)
+        json = ld_store_dup_case_json (store, c, TRUE, "zhang.wei", &error);
 
       if (json == NULL)
         g_error ("case: %s", error->message);
