@@ -2,6 +2,7 @@
  *
  * Builds a store with N cases (default 100 000), then times, through liblanddesk:
  *   list    the first page (100) of a user's to-do list sorted by deadline, with its count
+ *   counts  the sidebar: the count of each of the six lists for one reviewer
  *   search  a Chinese substring (trigram FTS5) over number, project, applicant and parcel
  *   case    one case with its stage log, red lines and attachments, as JSON
  * The anchor runs the very statements the store ran (captured with their values) in the
@@ -208,7 +209,7 @@ anchor_ms (const char *sqlite3_bin,
   return MAX (full - empty, 0.0) / k;
 }
 
-typedef enum { OP_LIST, OP_SEARCH, OP_CASE } Op;
+typedef enum { OP_LIST, OP_COUNTS, OP_SEARCH, OP_CASE } Op;
 
 static void
 run_op (LdStore    *store,
@@ -217,7 +218,14 @@ run_op (LdStore    *store,
 {
   g_autoptr(GError) error = NULL;
 
-  if (op == OP_LIST || op == OP_SEARCH)
+  if (op == OP_COUNTS)
+    {
+      guint counts[6];
+
+      if (!ld_store_count_lists (store, "li.na", counts, &error))
+        g_error ("counts: %s", error->message);
+    }
+  else if (op == OP_LIST || op == OP_SEARCH)
     {
       LdCaseQuery q = { .list = op == OP_LIST ? LD_CASE_LIST_TODO : LD_CASE_LIST_ALL,
                         .user = op == OP_LIST ? "zhang.wei" : NULL,
@@ -255,6 +263,7 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
   const char *names[] = { "open a list (to-do, first 100 by deadline, + count)",
+                          "sidebar: the six lists' counts for one reviewer",
                           "search '东海岛' (FTS5 trigram, first 100 + count)",
                           "open a case (row, stage log, red lines, attachments)" };
   gint64 t0;
