@@ -299,6 +299,16 @@ test_act (void)
                                NULL, &error));
   g_assert_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_UNKNOWN_ACTION);
   g_clear_error (&error);
+  /* before the last logged step (accepted on 4 March) */
+  g_assert_null (ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "submit", NULL, "2025-03-03",
+                               NULL, &error));
+  g_assert_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "2025-03-04"));
+  g_clear_error (&error);
+  g_assert_null (ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "submit", NULL, "2025-3-30",
+                               NULL, &error));
+  g_assert_error (error, LD_CALENDAR_ERROR, LD_CALENDAR_ERROR_FORMAT);
+  g_clear_error (&error);
   g_assert_null (ld_store_act (store, "ZJYS-9999-0001", "zhang.wei", "submit", NULL, NULL, NULL,
                                &error));
   g_assert_error (error, LD_STORE_ERROR, LD_STORE_ERROR_NOT_FOUND);

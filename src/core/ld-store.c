@@ -1976,6 +1976,24 @@ ld_store_act (LdStore     *self,
                    ld_case_get (kase, LD_CASE_NUMBER), ld_case_get (kase, LD_CASE_MATTER));
       goto fail;
     }
+  /* The log reads in time order, and suspensions pair up in it: no step before the last one. */
+  {
+    g_auto(sqlite3_stmt_ptr) last = prepare (self, "SELECT max(substr(at, 1, 10)) FROM"
+                                                   " case_events WHERE case_id = ?", error);
+
+    if (last == NULL)
+      goto fail;
+    bind_text (last, 1, ld_case_get (kase, LD_CASE_ID));
+    if (sqlite3_step (last) == SQLITE_ROW && sqlite3_column_text (last, 0) != NULL
+        && g_strcmp0 (day, (const char *) sqlite3_column_text (last, 0)) < 0)
+      {
+        g_set_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_INVALID,
+                     "date of %s: %s is before the last step of case %s (%s); use that day or "
+                     "a later one", action, day, ld_case_get (kase, LD_CASE_NUMBER),
+                     sqlite3_column_text (last, 0));
+        goto fail;
+      }
+  }
   req.action = action;
   req.opinion = opinion;
   req.date = day;
