@@ -206,6 +206,36 @@ test_count (void)
   g_assert_cmpint (ld_calendar_count (cal, &c, &d, NULL, 0, NULL), ==, 19);
 }
 
+/* The counting shortcut agrees with walking the days one by one, across years with and without
+ * a calendar. */
+static void
+test_count_walk (void)
+{
+  g_autoptr(LdCalendar) cal = shipped ();
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (int i = 0; i < 300; i++)
+    {
+      GDate a = date ("2023-06-01"), b, d;
+      gboolean guessed = FALSE, walked_guess = FALSE;
+      int walked = 0, got;
+
+      g_date_add_days (&a, g_rand_int_range (rand, 0, 1500));
+      b = a;
+      g_date_add_days (&b, g_rand_int_range (rand, 0, 800));
+      for (d = a; g_date_compare (&d, &b) < 0;)
+        {
+          g_date_add_days (&d, 1);
+          walked += ld_calendar_is_workday (cal, &d, &walked_guess);
+        }
+      got = ld_calendar_count (cal, &a, &b, NULL, 0, &guessed);
+      g_assert_cmpint (got, ==, walked);
+      g_assert_cmpint (guessed, ==, walked_guess);
+      g_assert_cmpint (ld_calendar_count (cal, &b, &a, NULL, 0, NULL), ==, -walked);
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_bad_files (void)
 {
@@ -318,6 +348,7 @@ main (int    argc,
   g_test_add_func ("/calendar/year-without-calendar", test_year_without_calendar);
   g_test_add_func ("/calendar/suspensions", test_suspensions);
   g_test_add_func ("/calendar/count", test_count);
+  g_test_add_func ("/calendar/count-walk", test_count_walk);
   g_test_add_func ("/calendar/bad-files", test_bad_files);
   g_test_add_func ("/calendar/clock", test_clock);
 

@@ -299,6 +299,16 @@ test_act (void)
                                NULL, &error));
   g_assert_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_UNKNOWN_ACTION);
   g_clear_error (&error);
+  /* before the last logged step (accepted on 4 March) */
+  g_assert_null (ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "submit", NULL, "2025-03-03",
+                               NULL, &error));
+  g_assert_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "2025-03-04"));
+  g_clear_error (&error);
+  g_assert_null (ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "submit", NULL, "2025-3-30",
+                               NULL, &error));
+  g_assert_error (error, LD_CALENDAR_ERROR, LD_CALENDAR_ERROR_FORMAT);
+  g_clear_error (&error);
   g_assert_null (ld_store_act (store, "ZJYS-9999-0001", "zhang.wei", "submit", NULL, NULL, NULL,
                                &error));
   g_assert_error (error, LD_STORE_ERROR, LD_STORE_ERROR_NOT_FOUND);
@@ -471,6 +481,60 @@ test_lists (void)
 }
 
 static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  guint *calls = user_data;
+
+  calls[0]++;
+  calls[1] = removed;
+  calls[2] = added;
+}
+
+/* The lazy list model the GTK views use: counts, pages, refresh after an edit. */
+static void
+test_list_model (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(LdCaseListModel) model = ld_case_list_model_new (store);
+  g_autoptr(LdCase) acted = NULL;
+  g_autoptr(GError) error = NULL;
+  LdCaseQuery q = { .list = LD_CASE_LIST_TODO, .user = "wang.fang" };
+  guint calls[3] = { 0 };
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), calls);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  ld_case_list_model_set_query (model, &q);
+  g_assert_true (ld_case_list_model_refresh (model, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+  g_assert_cmpuint (calls[0], ==, 1);
+  g_assert_cmpuint (calls[2], ==, 1);
+  {
+    g_autoptr(LdCase) c = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_autofree char *light = NULL;
+
+    g_assert_cmpstr (ld_case_get (c, LD_CASE_NUMBER), ==, "ZJHB-2025-0002");
+    g_object_get (c, "light", &light, NULL);
+    g_assert_nonnull (light);
+    g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 1));
+  }
+
+  /* zhang.wei submits 0001: the section head's list grows to two */
+  acted = ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "submit", NULL, "2025-03-20", NULL,
+                        &error);
+  g_assert_no_error (error);
+  g_assert_true (ld_case_list_model_refresh (model, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  g_assert_cmpuint (calls[0], ==, 2);
+  g_assert_cmpuint (calls[1], ==, 1);
+  g_assert_cmpuint (calls[2], ==, 2);
+}
+
+static void
 test_search (void)
 {
   g_autofree char *path = demo_store ("store.gpkg");
@@ -528,6 +592,55 @@ test_clock (void)
                   "ZJCR-2025-0003");
   ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_ALL, NULL, NULL, "green", "2025-03-20"),
                   "ZJYS-2024-0005", "ZJYS-2025-0001", "ZJHS-2025-0004", "ZJHB-2025-0002");
+}
+
+static char *
+deadline_of (const char *path,
+             const char *id,
+             gboolean   *weekends_only)
+{
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(LdCase) c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  c = ld_store_get_case (store, id, NULL, &error);
+  g_assert_no_error (error);
+  *weekends_only = ld_case_get_clock (c)->weekends_only;
+  return ld_date_format (&ld_case_get_clock (c)->deadline);
+}
+
+/* Deadlines follow the store's calendars: a changed calendar recomputes them. */
+static void
+test_calendar_change (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autofree char *d1 = NULL;
+  g_autofree char *d2 = NULL;
+  g_autofree char *d3 = NULL;
+  gboolean weekends_only = TRUE;
+  sqlite3 *db;
+
+  /* 0002: accepted Mon 10 March 2025, 20 days, across Qingming (Fri 4 April): Tue 8 April */
+  d1 = deadline_of (path, DEMO_CASE_CHECK, &weekends_only);
+  g_assert_cmpstr (d1, ==, "2025-04-08");
+  g_assert_false (weekends_only);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE calendars SET json = '{\"year\": 2025,"
+                                     " \"source\": \"test\", \"holidays\": [],"
+                                     " \"workdays\": []}' WHERE year = 2025", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  d2 = deadline_of (path, DEMO_CASE_CHECK, &weekends_only);
+  g_assert_cmpstr (d2, ==, "2025-04-07");
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM calendars WHERE year = 2025", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  d3 = deadline_of (path, DEMO_CASE_CHECK, &weekends_only);
+  g_assert_cmpstr (d3, ==, "2025-04-07");
+  g_assert_true (weekends_only);
 }
 
 static void
@@ -739,8 +852,10 @@ main (int    argc,
   g_test_add_func ("/store/act", test_act);
   g_test_add_func ("/store/attachment-and-opinion", test_attachment_and_opinion);
   g_test_add_func ("/store/lists", test_lists);
+  g_test_add_func ("/store/list-model", test_list_model);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/clock", test_clock);
+  g_test_add_func ("/store/calendar-change", test_calendar_change);
   g_test_add_func ("/store/redline-edit-keeps-rtree", test_redline_edit_keeps_rtree);
   g_test_add_func ("/store/migrations", test_migrations);
   g_test_add_func ("/store/crash", test_crash);

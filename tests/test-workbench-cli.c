@@ -194,7 +194,8 @@ test_case_act_and_show (void)
   g_autoptr(LdTestRun) unknown = ld_test_run (NULL, cli (), "case", "act", "ZJYS-2025-0001",
                                               "submit", "--store", path, "--as", "ghost", NULL);
   g_autoptr(LdTestRun) before = ld_test_run (NULL, cli (), "case", "show", "ZJYS-2025-0001",
-                                             "--store", path, "--json", NULL);
+                                             "--store", path, "--json", "--as", "zhang.wei",
+                                             NULL);
   g_autoptr(LdTestRun) act = NULL;
   g_autoptr(LdTestRun) after = NULL;
   g_autoptr(LdTestRun) todo = NULL;
@@ -214,8 +215,20 @@ test_case_act_and_show (void)
   g_assert_cmpint (before->status, ==, 0);
   b = parse (before->out);
   obj = json_node_get_object (b);
-  g_assert_cmpint (json_object_get_int_member (obj, "version"), ==, 1);   /* refusals changed nothing */
+  /* the refusals changed nothing */
+  g_assert_cmpint (json_object_get_int_member (obj, "version"), ==, 1);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "events")), ==, 1);
+  /* examine: 10 working days from Tue 4 March 2025 (when it entered the stage): 18 March */
+  g_assert_cmpstr (json_object_get_string_member (obj, "stage_entered_on"), ==, "2025-03-04");
+  g_assert_cmpstr (json_object_get_string_member (obj, "stage_deadline"), ==, "2025-03-18");
+  {
+    JsonArray *actions = json_object_get_array_member (obj, "actions");
+    g_autoptr(GString) list = g_string_new (NULL);
+
+    for (guint i = 0; i < json_array_get_length (actions); i++)
+      g_string_append_printf (list, "%s ", json_array_get_string_element (actions, i));
+    g_assert_cmpstr (list->str, ==, "submit return request-correction start-special reassign ");
+  }
   redline = json_array_get_object_element (json_object_get_array_member (obj, "redlines"), 0);
   /* the demo's first red line is 100 m x 100 m: 10 000 m², 1 ha, 15 mu */
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (redline, "area_m2"), 10000.0,

@@ -106,7 +106,7 @@ case_act (int    argc,
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "case act: %s", error->message);
   if (json)
     {
-      g_autofree char *text = ld_store_dup_case_json (store, kase, FALSE, &error);
+      g_autofree char *text = ld_store_dup_case_json (store, kase, FALSE, NULL, &error);
 
       if (text == NULL)
         return ld_cli_fail (LD_CLI_EXIT_FAILURE, "case act: %s", error->message);
@@ -125,6 +125,7 @@ case_show (int    argc,
            char **argv,
            char  *store_path)
 {
+  g_autofree char *as = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(LdStore) store = NULL;
   g_autoptr(LdCase) kase = NULL;
@@ -138,6 +139,8 @@ case_show (int    argc,
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, "The store (default: the profile's)",
       "FILE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, "List the actions this user may take (login name)",
+      "LOGIN" },
     { "today", 0, 0, G_OPTION_ARG_STRING, &today_text, "Read the clock on this day",
       "YYYY-MM-DD" },
     { NULL }
@@ -158,7 +161,7 @@ case_show (int    argc,
   kase = ld_store_get_case (store, argv[1], &today, &error);
   if (kase == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "case show: %s", error->message);
-  text = ld_store_dup_case_json (store, kase, TRUE, &error);
+  text = ld_store_dup_case_json (store, kase, TRUE, as, &error);
   if (text == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "case show: %s", error->message);
   if (json)
@@ -233,7 +236,8 @@ ld_cli_case (int    argc,
       printf ("Usage:\n"
               "  landdesk-cli case act ID ACTION --store FILE --as LOGIN [--opinion TEXT]"
               " [--date YYYY-MM-DD] [--to LOGIN] [--json]\n"
-              "  landdesk-cli case show ID --store FILE [--json] [--today YYYY-MM-DD]\n"
+              "  landdesk-cli case show ID --store FILE [--json] [--as LOGIN]"
+              " [--today YYYY-MM-DD]\n"
               "  landdesk-cli case attach ID FILE --store FILE --as LOGIN\n"
               "\nSee also: landdesk-cli cases list --help\n");
       return LD_CLI_EXIT_OK;
@@ -319,7 +323,7 @@ ld_cli_cases (int    argc,
 
       if (json)
         {
-          g_autofree char *text = ld_store_dup_case_json (store, kase, FALSE, &error);
+          g_autofree char *text = ld_store_dup_case_json (store, kase, FALSE, NULL, &error);
 
           if (text == NULL)
             return ld_cli_fail (LD_CLI_EXIT_FAILURE, "cases list: %s", error->message);

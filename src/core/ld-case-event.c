@@ -24,7 +24,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const field_names[LD_CASE_EVENT_N_FIELDS] = { "id", "case_id", "action", "from_stage", "to_stage", "actor", "at", "opinion" };
+static const char * const field_names[LD_CASE_EVENT_N_FIELDS] = {
+  "id", "case_id", "action", "from_stage", "to_stage", "actor", "at", "opinion"
+};
 
 static void
 ld_case_event_finalize (GObject *object)

@@ -30,7 +30,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const field_names[LD_CASE_N_FIELDS] = { "id", "number", "matter", "title", "applicant", "project_use", "stage", "status", "suspend_kind", "suspended_on", "assignee", "received_on", "accepted_on", "closed_on", "supply_method" };
+static const char * const field_names[LD_CASE_N_FIELDS] = {
+  "id", "number", "matter", "title", "applicant", "project_use", "stage", "status",
+  "suspend_kind", "suspended_on", "assignee", "received_on", "accepted_on", "closed_on",
+  "supply_method"
+};
 
 static void
 ld_case_finalize (GObject *object)

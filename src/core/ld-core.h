@@ -17,6 +17,7 @@
 #include "ld-calendar.h"
 #include "ld-case.h"
 #include "ld-case-event.h"
+#include "ld-case-list-model.h"
 #include "ld-clock.h"
 #include "ld-matter.h"
 #include "ld-store.h"

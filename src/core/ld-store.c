@@ -47,6 +47,9 @@ struct _LdStore
   GListModel           *matters;
   LdStoreStatementHook  hook;
   gpointer              hook_data;
+  /* statements run once per case when every deadline is computed */
+  sqlite3_stmt         *events_stmt;
+  sqlite3_stmt         *clock_stmt;
 };
 
 G_DEFINE_FINAL_TYPE (LdStore, ld_store, G_TYPE_OBJECT)
@@ -176,8 +179,18 @@ static const char schema_5[] =
   "ALTER TABLE cases ADD COLUMN deadline TEXT;"
   "ALTER TABLE cases ADD COLUMN yellow_on TEXT;"
   "ALTER TABLE cases ADD COLUMN weekends_only INTEGER NOT NULL DEFAULT 0;"
-  "CREATE INDEX cases_status_deadline ON cases (status, deadline);"
+  /* the role that acts at the case's stage (from its matter) and the list order: deadline,
+   * cases without one last, then number */
+  "ALTER TABLE cases ADD COLUMN stage_role TEXT;"
+  "ALTER TABLE cases ADD COLUMN sort_key TEXT;"
+  "CREATE INDEX cases_number ON cases (number);"
+  "CREATE INDEX cases_sort ON cases (sort_key);"
+  "CREATE INDEX cases_status_sort ON cases (status, sort_key);"
+  "CREATE INDEX cases_todo ON cases (status, stage_role, assignee);"
+  "CREATE INDEX cases_todo_sort ON cases (status, stage_role, sort_key);"
   "CREATE INDEX cases_assignee ON cases (assignee);"
+  /* "cases I acted on" probes cases by id: answer it from the index alone */
+  "CREATE INDEX cases_id_state ON cases (id, status, stage_role, assignee);"
   "CREATE INDEX case_events_actor ON case_events (actor, case_id);"
   /* search as you type: trigram FTS5 so Chinese substrings match */
   "CREATE VIRTUAL TABLE cases_fts USING fts5(number, title, applicant, parcels,"
@@ -816,12 +829,16 @@ events_of (LdStore     *self,
            GError     **error)
 {
   g_autoptr(GListStore) list = g_list_store_new (LD_TYPE_CASE_EVENT);
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events"
-                                           " WHERE case_id = ? ORDER BY at, fid", error);
+  sqlite3_stmt *stmt;
   int rc;
 
+  if (self->events_stmt == NULL)
+    self->events_stmt = prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events"
+                                       " WHERE case_id = ? ORDER BY at, fid", error);
+  stmt = self->events_stmt;
   if (stmt == NULL)
     return NULL;
+  sqlite3_reset (stmt);
   bind_text (stmt, 1, case_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -829,6 +846,7 @@ events_of (LdStore     *self,
 
       g_list_store_append (list, e);
     }
+  sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       sql_fail (self, error, "cannot read the stage log");
@@ -846,10 +864,14 @@ store_clock (LdStore     *self,
   LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
   g_autoptr(GListModel) events = NULL;
   g_autoptr(GArray) susp = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  sqlite3_stmt *stmt;
   g_autofree char *deadline = NULL;
   g_autofree char *yellow_on = NULL;
+  g_autofree char *sort_key = NULL;
+  const char *number;
   LdClock clock = { 0 };
+  gboolean ok;
+  int stage;
   GDate eval;
 
   if (matter == NULL)
@@ -878,15 +900,26 @@ store_clock (LdStore     *self,
     }
   deadline = clock.has_deadline ? ld_date_format (&clock.deadline) : NULL;
   yellow_on = clock.has_deadline ? ld_date_format (&clock.yellow_on) : NULL;
-  stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?, weekends_only = ?"
-                        " WHERE id = ?", error);
+  stage = ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE));
+  number = ld_case_get (kase, LD_CASE_NUMBER);
+  sort_key = g_strdup_printf ("%s %s", deadline ? deadline : "9999-12-31", number ? number : "");
+  if (self->clock_stmt == NULL)
+    self->clock_stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?,"
+                                      " weekends_only = ?, stage_role = ?, sort_key = ?"
+                                      " WHERE id = ?", error);
+  stmt = self->clock_stmt;
   if (stmt == NULL)
     return FALSE;
+  sqlite3_reset (stmt);
   bind_text (stmt, 1, deadline);
   bind_text (stmt, 2, yellow_on);
   sqlite3_bind_int (stmt, 3, clock.weekends_only);
-  bind_text (stmt, 4, ld_case_get (kase, LD_CASE_ID));
-  return step_done (self, stmt, error);
+  bind_text (stmt, 4, stage >= 0 ? ld_matter_get_stage_role (matter, stage) : NULL);
+  bind_text (stmt, 5, sort_key);
+  bind_text (stmt, 6, ld_case_get (kase, LD_CASE_ID));
+  ok = step_done (self, stmt, error);
+  sqlite3_reset (stmt);
+  return ok;
 }
 
 static gboolean
@@ -944,6 +977,57 @@ load_case (LdStore     *self,
   return kase;
 }
 
+/* The stored deadlines depend on the calendars and the matters: when those change (a new
+ * year's calendar, an edited matter, a store from before schema 5), every case's deadline is
+ * computed again, in one transaction. */
+static gboolean
+refresh_clocks (LdStore  *self,
+                GError  **error)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  gboolean same = FALSE;
+  const char *basis;
+
+  stmt = prepare (self, "SELECT json FROM calendars ORDER BY year", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = prepare (self, "SELECT json FROM matters ORDER BY id", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  basis = g_checksum_get_string (sum);
+
+  stmt = prepare (self, "SELECT value = ? FROM sync_state WHERE key = 'clock_basis'", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, basis);
+  same = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (same)
+    return TRUE;
+
+  if (!begin (self, error))
+    return FALSE;
+  stmt = prepare (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES"
+                        " ('clock_basis', ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, basis);
+  if (!step_done (self, stmt, error) || !store_all_clocks (self, error) || !commit (self, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
 /* ---- ops --------------------------------------------------------------------------------- */
 
 static gboolean
@@ -976,7 +1060,13 @@ write_op (LdStore     *self,
   json_builder_set_member_name (b, "base_version");
   json_builder_add_int_value (b, base_version);
   json_builder_set_member_name (b, "fields");
-  json_builder_add_value (b, fields ? json_node_copy (fields) : json_node_init_object (json_node_alloc (), json_object_new ()));
+  if (fields != NULL)
+    json_builder_add_value (b, json_node_copy (fields));
+  else
+    {
+      json_builder_begin_object (b);
+      json_builder_end_object (b);
+    }
   if (action != NULL)
     {
       json_builder_set_member_name (b, "action");
@@ -1032,6 +1122,8 @@ ld_store_finalize (GObject *object)
 {
   LdStore *self = LD_STORE (object);
 
+  g_clear_pointer (&self->events_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->clock_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
   g_clear_object (&self->calendar);
@@ -1123,6 +1215,8 @@ ld_store_create_at_version (const char  *path,
     }
   if (version >= 4 && !load_reference_data (self, error))
     return NULL;
+  if (version >= 5 && !refresh_clocks (self, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -1149,7 +1243,7 @@ ld_store_open (const char  *path,
                GError     **error)
 {
   g_autoptr(LdStore) self = NULL;
-  int user_version, app_id, from;
+  int user_version, app_id;
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
@@ -1185,22 +1279,10 @@ ld_store_open (const char  *path,
                    path, self->version, ld_store_latest_version ());
       return NULL;
     }
-  from = self->version;
   if (!migrate (self, ld_store_latest_version (), error))
     return NULL;
-  if (!load_reference_data (self, error))
+  if (!load_reference_data (self, error) || !refresh_clocks (self, error))
     return NULL;
-  /* Deadlines appeared with schema 5: compute them for the cases that came before. */
-  if (from < 5)
-    {
-      if (!begin (self, error))
-        return NULL;
-      if (!store_all_clocks (self, error) || !commit (self, error))
-        {
-          rollback (self);
-          return NULL;
-        }
-    }
   return g_steal_pointer (&self);
 }
 
@@ -1493,8 +1575,8 @@ ld_store_import_demo (LdStore     *self,
        && copy_table (self, "case_events", event_cols, error)
        && copy_table (self, "case_redlines", redline_cols, error)
        && exec_sql (self, "UPDATE gpkg_ogr_contents SET feature_count ="
-                          " (SELECT count(*) FROM case_redlines) WHERE table_name = 'case_redlines'",
-                    error)
+                          " (SELECT count(*) FROM case_redlines)"
+                          " WHERE table_name = 'case_redlines'", error)
        && store_all_clocks (self, error)
        && commit (self, error);
   if (!ok)
@@ -1571,10 +1653,9 @@ static const char *
 list_condition (LdCaseList list,
                 gboolean   with_user)
 {
-#define TODO_COND "(c.status = 'active' AND (c.assignee = ?1 OR c.assignee IS NULL)" \
-  " AND EXISTS (SELECT 1 FROM matter_stages ms WHERE ms.matter = c.matter" \
-  " AND ms.stage = c.stage AND ms.role = ?2))"
-#define ACTED_COND "EXISTS (SELECT 1 FROM case_events e WHERE e.actor = ?1 AND e.case_id = c.id)"
+#define TODO_COND "(c.status = 'active' AND c.stage_role = ?2" \
+  " AND (c.assignee = ?1 OR c.assignee IS NULL))"
+#define ACTED_COND "c.id IN (SELECT case_id FROM case_events WHERE actor = ?1)"
   switch (list)
     {
     case LD_CASE_LIST_TODO:
@@ -1715,10 +1796,15 @@ ld_store_query_cases (LdStore            *self,
     }
 
   sql = g_strdup_printf ("SELECT " CASE_COLUMNS ", deadline, yellow_on, weekends_only"
-                         " FROM cases c WHERE %s ORDER BY c.deadline IS NULL, c.deadline,"
-                         " c.number LIMIT %d OFFSET %u", where->str,
+                         " FROM cases c WHERE %s ORDER BY c.sort_key LIMIT %d OFFSET %u",
+                         where->str,
                          query->limit ? (int) query->limit : -1, query->offset);
-  count_sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", where->str);
+  /* A search of all cases counts in the index alone: no row of cases needs reading. */
+  if (fts && query->list == LD_CASE_LIST_ALL && query->case_type == NULL && query->stage == NULL
+      && query->light == NULL)
+    count_sql = g_strdup ("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?3");
+  else
+    count_sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", where->str);
 
   for (int pass = 0; pass < 2; pass++)
     {
@@ -1762,7 +1848,6 @@ ld_store_query_cases (LdStore            *self,
           return NULL;
         }
     }
-  (void) fts;
   return G_LIST_MODEL (g_steal_pointer (&list));
 }
 
@@ -1891,6 +1976,24 @@ ld_store_act (LdStore     *self,
                    ld_case_get (kase, LD_CASE_NUMBER), ld_case_get (kase, LD_CASE_MATTER));
       goto fail;
     }
+  /* The log reads in time order, and suspensions pair up in it: no step before the last one. */
+  {
+    g_auto(sqlite3_stmt_ptr) last = prepare (self, "SELECT max(substr(at, 1, 10)) FROM"
+                                                   " case_events WHERE case_id = ?", error);
+
+    if (last == NULL)
+      goto fail;
+    bind_text (last, 1, ld_case_get (kase, LD_CASE_ID));
+    if (sqlite3_step (last) == SQLITE_ROW && sqlite3_column_text (last, 0) != NULL
+        && g_strcmp0 (day, (const char *) sqlite3_column_text (last, 0)) < 0)
+      {
+        g_set_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_INVALID,
+                     "date of %s: %s is before the last step of case %s (%s); use that day or "
+                     "a later one", action, day, ld_case_get (kase, LD_CASE_NUMBER),
+                     sqlite3_column_text (last, 0));
+        goto fail;
+      }
+  }
   req.action = action;
   req.opinion = opinion;
   req.date = day;
@@ -2208,15 +2311,85 @@ add_string (JsonBuilder *b,
 
 /**
  * ld_store_dup_case_json:
- * @full: add the stage log, red lines and attachments (the case page)
+ * @full: add the stage log, red lines, attachments and the stage's own deadline (the case page)
+ * @viewer: (nullable): with @full, add the actions this login may take now
  *
  * Returns: (transfer full): the case as JSON, the fields of `cases list --json`
  */
+/**
+ * ld_store_dup_allowed_actions:
+ *
+ * Returns: (transfer full): the actions @login may take on @kase now (the case page's buttons)
+ */
+GStrv
+ld_store_dup_allowed_actions (LdStore  *self,
+                              LdCase   *kase,
+                              const char *login,
+                              GError  **error)
+{
+  g_autoptr(LdUser) user = ld_store_find_user (self, login, error);
+  LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
+
+  if (user == NULL)
+    return NULL;
+  if (matter == NULL)
+    return g_new0 (char *, 1);
+  return ld_workflow_allowed_actions (kase, matter, login, ld_user_get (user, LD_USER_ROLE));
+}
+
+/* The current stage's own limit: counted from the day the case entered the stage. */
+static void
+add_stage_clock (LdStore     *self,
+                 JsonBuilder *b,
+                 LdCase      *kase,
+                 LdMatter    *matter,
+                 GListModel  *events)
+{
+  int stage = matter ? ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE)) : -1;
+  int limit = stage >= 0 ? ld_matter_get_stage_limit (matter, stage) : -1;
+  g_autoptr(GArray) susp = ld_clock_suspensions (events);
+  g_autofree char *entered = NULL;
+  g_autofree char *deadline = NULL;
+  GDate start, end;
+
+  for (guint i = g_list_model_get_n_items (events); entered == NULL && i > 0; i--)
+    {
+      g_autoptr(LdCaseEvent) e = g_list_model_get_item (events, i - 1);
+      const char *at = ld_case_event_get (e, LD_CASE_EVENT_AT);
+
+      if (g_strcmp0 (ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE),
+                     ld_case_get (kase, LD_CASE_STAGE)) == 0
+          && g_strcmp0 (ld_case_event_get (e, LD_CASE_EVENT_FROM_STAGE),
+                        ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE)) != 0 && at != NULL)
+        entered = g_strndup (at, 10);
+    }
+  if (entered == NULL)
+    entered = g_strdup (ld_case_get (kase, LD_CASE_ACCEPTED_ON)
+                        ? ld_case_get (kase, LD_CASE_ACCEPTED_ON)
+                        : ld_case_get (kase, LD_CASE_RECEIVED_ON));
+  /* an open suspension counts as ending the day it began, as for the case's deadline */
+  for (guint i = 0; i < susp->len; i++)
+    if (!g_date_valid (&g_array_index (susp, LdSuspension, i).to))
+      g_array_index (susp, LdSuspension, i).to = g_array_index (susp, LdSuspension, i).from;
+  if (limit >= 0 && entered != NULL && ld_date_parse (entered, &start, NULL)
+      && ld_calendar_workdays_after (self->calendar, &start, limit, (LdSuspension *) susp->data,
+                                     susp->len, &end, NULL, NULL))
+    deadline = ld_date_format (&end);
+  json_builder_set_member_name (b, "stage_limit_workdays");
+  if (limit >= 0)
+    json_builder_add_int_value (b, limit);
+  else
+    json_builder_add_null_value (b);
+  add_string (b, "stage_entered_on", entered);
+  add_string (b, "stage_deadline", deadline);
+}
+
 char *
-ld_store_dup_case_json (LdStore  *self,
-                        LdCase   *kase,
-                        gboolean  full,
-                        GError  **error)
+ld_store_dup_case_json (LdStore    *self,
+                        LdCase     *kase,
+                        gboolean    full,
+                        const char *viewer,
+                        GError    **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -2268,6 +2441,19 @@ ld_store_dup_case_json (LdStore  *self,
         return NULL;
       add_string (b, "project_use", ld_case_get (kase, LD_CASE_PROJECT_USE));
       add_string (b, "supply_method", ld_case_get (kase, LD_CASE_SUPPLY_METHOD));
+      add_stage_clock (self, b, kase, matter, events);
+      if (viewer != NULL)
+        {
+          g_auto(GStrv) actions = ld_store_dup_allowed_actions (self, kase, viewer, error);
+
+          if (actions == NULL)
+            return NULL;
+          json_builder_set_member_name (b, "actions");
+          json_builder_begin_array (b);
+          for (guint i = 0; actions[i] != NULL; i++)
+            json_builder_add_string_value (b, actions[i]);
+          json_builder_end_array (b);
+        }
       json_builder_set_member_name (b, "events");
       json_builder_begin_array (b);
       for (guint i = 0; i < g_list_model_get_n_items (events); i++)

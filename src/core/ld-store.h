@@ -129,6 +129,11 @@ gboolean     ld_store_save_opinion         (LdStore             *self,
 char        *ld_store_dup_case_json        (LdStore             *self,
                                             LdCase              *kase,
                                             gboolean             full,
+                                            const char          *viewer,
+                                            GError             **error);
+GStrv        ld_store_dup_allowed_actions  (LdStore             *self,
+                                            LdCase              *kase,
+                                            const char          *login,
                                             GError             **error);
 char        *ld_store_dup_outbox_json      (LdStore             *self,
                                             GError             **error);

@@ -12,6 +12,7 @@ typedef struct _LdBasemap LdBasemap;
 typedef struct _LdCalendar LdCalendar;
 typedef struct _LdCase LdCase;
 typedef struct _LdCaseEvent LdCaseEvent;
+typedef struct _LdCaseListModel LdCaseListModel;
 typedef struct _LdCoordfile LdCoordfile;
 typedef struct _LdDemo LdDemo;
 typedef struct _LdGk LdGk;

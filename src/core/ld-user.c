@@ -24,7 +24,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const field_names[LD_USER_N_FIELDS] = { "login", "display_name", "role", "unit" };
+static const char * const field_names[LD_USER_N_FIELDS] = {
+  "login", "display_name", "role", "unit"
+};
 
 static void
 ld_user_finalize (GObject *object)
