@@ -344,6 +344,8 @@ ld_server_finalize (GObject *object)
   g_clear_pointer (&self->ogc, ld_server_ogc_free);
   g_clear_object (&self->store);
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->metrics, ld_server_metrics_free);
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
   g_clear_pointer (&self->data_dir, g_free);
