@@ -49,7 +49,8 @@ path="/api/v1/changes?since=0&limit=$limit"
 curl -sf -H "Authorization: Bearer $TOKEN" "${URL%/}$path" > "$work/changes.json"
 bytes=$(stat -c %s "$work/changes.json")
 
-# nginx on another loopback port, one worker (landdesk-server answers on one thread too).
+# nginx on another loopback port, one worker (landdesk-server answers on one thread too),
+# logging every request as landdesk-server does.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/www/api/v1"
 chmod a+rx "$work" "$work/www" "$work/www/api" "$work/www/api/v1"
@@ -62,7 +63,7 @@ pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  access_log $work/access.log;   # both servers log every request
   client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
   uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
   server {
