@@ -29,7 +29,11 @@ if [ ! -f "$demo/store.gpkg" ]; then
   "$cli" store create "$demo/store.gpkg" --from-demo "$demo/landdesk-demo.gpkg" >/dev/null
 fi
 
-"$server" --data "$demo/server" --listen "127.0.0.1:$port" >"$demo/server.out" 2>"$demo/server.log" &
+# The server loads the demo's users, cases and layers once; every demo user's password is
+# LANDDESK_DEMO_PASSWORD (default landdesk-demo), e.g. log in as zhang.wei or admin.
+"$server" --data "$demo/server" --listen "127.0.0.1:$port" \
+  --init-demo "$demo/landdesk-demo.gpkg" --demo-password "${LANDDESK_DEMO_PASSWORD:-landdesk-demo}" \
+  >"$demo/server.out" 2>"$demo/server.log" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
 

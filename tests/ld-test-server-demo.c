@@ -91,6 +91,27 @@ square (double x,
                           x, y, x + size, y, x + size, y + size, x, y + size, x, y);
 }
 
+/* A data directory with one palette and one matter file, the server's reference data. */
+static void
+write_reference_data (void)
+{
+  g_autofree char *root = ld_test_path ("demo-data");
+  g_autofree char *styles = g_build_filename (root, "styles", NULL);
+  g_autofree char *matters = g_build_filename (root, "matters", NULL);
+  g_autofree char *palette = g_build_filename (styles, "xz_dltb.csv", NULL);
+  g_autofree char *matter = g_build_filename (matters, "matters.csv", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (styles, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (matters, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (palette, "# field: DLBM\ncode,name,fill,outline,label\n"
+                                      "0101,水田,#F8D072,#8C8C8C,1\n*,其他,#EEEEEE,,0\n", -1, NULL));
+  g_assert_true (g_file_set_contents (matter, "id,name,limit_days\n"
+                                      "land-prereview,建设项目用地预审与选址,20\n", -1, NULL));
+  g_setenv ("LANDDESK_DATADIR", root, TRUE);
+}
+
+/* Writes the GeoPackage, and points LANDDESK_DATADIR (inherited by the servers the test
+ * starts) at a reference-data directory of LD_TEST_N_REFERENCE files. */
 char *
 ld_test_demo_gpkg (const char *name)
 {
@@ -129,6 +150,7 @@ ld_test_demo_gpkg (const char *name)
   OGRSpatialReferenceH srs;
   OGRLayerH layer;
 
+  write_reference_data ();
   GDALAllRegister ();
   driver = GDALGetDriverByName ("GPKG");
   g_assert_nonnull (driver);

@@ -13,6 +13,33 @@
 #include "ld-test-server.h"
 #include "ld-test-util.h"
 
+static gpointer
+read_stderr_thread (gpointer data)
+{
+  LdTestServer *server = data;
+  GInputStream *in = g_subprocess_get_stderr_pipe (server->process);
+  char buf[4096];
+  gssize n;
+
+  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) > 0)
+    {
+      g_mutex_lock (&server->err_lock);
+      g_string_append_len (server->err, buf, n);
+      g_mutex_unlock (&server->err_lock);
+    }
+  return NULL;
+}
+
+static void
+join_stderr (LdTestServer *server)
+{
+  if (server->err_reader != NULL)
+    {
+      g_thread_join (server->err_reader);
+      server->err_reader = NULL;
+    }
+}
+
 LdTestServer *
 ld_test_server_start (const char *data_dir,
                       const char *first_extra_arg,
@@ -42,12 +69,20 @@ ld_test_server_start (const char *data_dir,
                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
 
+  g_mutex_init (&server->err_lock);
+  server->err = g_string_new (NULL);
+  server->err_reader = g_thread_new ("server-stderr", read_stderr_thread, server);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   if (line == NULL || !g_str_has_prefix (line, "listening on http://127.0.0.1:"))
-    g_error ("landdesk-server did not start: first line '%s'", line ? line : "(none)");
+    {
+      g_subprocess_wait (server->process, NULL, NULL);
+      join_stderr (server);
+      g_error ("landdesk-server did not start: first line '%s'; it said: %s",
+               line ? line : "(none)", server->err->str);
+    }
   server->url = g_strdup (line + strlen ("listening on "));
   server->session = ld_test_session ();
   server->lines = lines;
@@ -68,18 +103,17 @@ ld_test_server_stop (LdTestServer  *server,
                      char         **err_out)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   int status;
 
   g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_communicate_utf8 (server->process, NULL, NULL, &out, &err, &error);
+  g_subprocess_wait (server->process, NULL, &error);
   g_assert_no_error (error);
+  join_stderr (server);
   status = g_subprocess_get_if_exited (server->process)
            ? g_subprocess_get_exit_status (server->process) : -1;
   g_clear_object (&server->process);
   if (err_out != NULL)
-    *err_out = g_steal_pointer (&err);
+    *err_out = g_strdup (server->err->str);
   return status;
 }
 
@@ -90,8 +124,13 @@ ld_test_server_free (LdTestServer *server)
     {
       g_subprocess_force_exit (server->process);
       g_subprocess_wait (server->process, NULL, NULL);
+      join_stderr (server);   /* before the pipe it reads goes away with the process */
       g_object_unref (server->process);
     }
+  join_stderr (server);
+  if (server->err != NULL)
+    g_string_free (server->err, TRUE);
+  g_mutex_clear (&server->err_lock);
   g_clear_object (&server->session);
   g_free (server->data_dir);
   g_free (server->url);

@@ -16,6 +16,9 @@ typedef struct
   char        *data_dir;
   char        *url;       /* "http://127.0.0.1:PORT/" */
   GDataInputStream *lines; /* its stdout after the URL line */
+  GThread     *err_reader; /* drains stderr into err, so the server never blocks logging */
+  GMutex       err_lock;
+  GString     *err;
   SoupSession *session;
 } LdTestServer;
 

@@ -138,14 +138,17 @@ test_feed_visibility (void)
       g_assert_cmpuint (count_entity (all, "case_event"), ==, who[w].cases);
       g_assert_cmpuint (count_entity (all, "case_redline"), ==, who[w].redlines);
       g_assert_cmpuint (count_entity (all, "user"), ==, LD_TEST_N_USERS);
+      g_assert_cmpuint (count_entity (all, "palette"), ==, 1);
+      g_assert_cmpuint (count_entity (all, "matter"), ==, 1);
       g_assert_cmpuint (json_array_get_length (all), ==,
-                        2 * who[w].cases + who[w].redlines + LD_TEST_N_USERS);
+                        2 * who[w].cases + who[w].redlines + LD_TEST_N_USERS
+                        + LD_TEST_N_REFERENCE);
 
       /* Paged by 4: the same entries in the same order. */
       paged = pull_all (server, token, 0, 4, &pages);
       g_assert_cmpuint (json_array_get_length (paged), ==, json_array_get_length (all));
-      g_assert_cmpuint (pages, ==, (json_array_get_length (all) + 3) / 4
-                                   + (json_array_get_length (all) % 4 == 0 ? 1 : 0));
+      /* "more" is exact: no empty page at the end. */
+      g_assert_cmpuint (pages, ==, (json_array_get_length (all) + 3) / 4);
       for (guint i = 0; i < json_array_get_length (all); i++)
         g_assert_true (json_node_equal (json_array_get_element (all, i),
                                         json_array_get_element (paged, i)));
@@ -196,6 +199,13 @@ test_feed_records (void)
   data = json_object_get_object_member (c, "data");
   g_assert_cmpstr (json_object_get_string_member (data, "display_name"), ==, "王芳");
   g_assert_false (json_object_has_member (data, "password_hash"));
+
+  c = find_change (all, "xz_dltb", 1);
+  g_assert_nonnull (c);
+  g_assert_cmpstr (json_object_get_string_member (c, "entity"), ==, "palette");
+  data = json_object_get_object_member (c, "data");
+  g_assert_cmpstr (json_object_get_string_member (data, "file"), ==, "xz_dltb.csv");
+  g_assert_nonnull (strstr (json_object_get_string_member (data, "text"), "0101,水田,#F8D072"));
 
   /* Bad cursors are refused. */
   {

@@ -395,8 +395,9 @@ test_demo_load_once (void)
     g_assert_cmpuint (strlen (pw), ==, 16);
     token = ld_test_server_login (server, "chen.gang", pw);
     first_seq = head_seq (server);
-    /* users + cases + events + red lines, one change each */
-    g_assert_cmpint (first_seq, ==, LD_TEST_N_USERS + LD_TEST_N_CASES + LD_TEST_N_CASES + 2);
+    /* users + cases + events + red lines + reference files, one change each */
+    g_assert_cmpint (first_seq, ==, LD_TEST_N_USERS + LD_TEST_N_CASES + LD_TEST_N_CASES + 2
+                                    + LD_TEST_N_REFERENCE);
     g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
   }
   {

@@ -273,7 +273,9 @@ static void
 fill_files_and_area (LdCasePage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = ld_store_dup_case_json (self->store, self->kase, TRUE, &error);
+  g_autofree char *json = ld_store_dup_case_json (self->store, self->kase, TRUE,
+                                                  self->user ? ld_user_get (self->user, LD_USER_LOGIN)
+                                                             : NULL, &error);
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
   JsonArray *redlines, *files;

@@ -22,6 +22,12 @@ typedef struct
 
 typedef struct
 {
+  LdServerUser *user;
+  gint64        until;     /* monotonic µs */
+} CachedSession;
+
+typedef struct
+{
   LdServer          *server;
   SoupServerMessage *msg;
   char              *login;
@@ -36,6 +42,8 @@ typedef struct
 #define FAILURE_LOCKOUT     20
 #define FAILURE_STEP_MS     250
 #define FAILURE_MAX_DELAY   4000
+#define SESSION_CACHE_US    (10 * G_USEC_PER_SEC)
+#define SESSION_CACHE_MAX   4096
 
 /* Which stages' cases each role acts on (and so sees without being the assignee). */
 static const struct
@@ -53,6 +61,13 @@ static const struct
 };
 
 static char *dummy_hash;
+
+static void
+cached_session_free (CachedSession *cs)
+{
+  ld_server_user_free (cs->user);
+  g_free (cs);
+}
 
 static void
 login_job_free (LoginJob *job)
@@ -337,6 +352,8 @@ ld_server_auth_register (LdServer *self)
   if (sodium_init () < 0)
     g_error ("libsodium cannot be initialised");
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) cached_session_free);
   ld_server_route (self, "/api/v1/login", handle_login);
   ld_server_route (self, "/api/v1/me", handle_me);
 }
@@ -359,11 +376,26 @@ ld_server_authenticate (LdServer          *self,
     problem = "The Authorization header must be 'Bearer TOKEN' with the token from /api/v1/login";
   else
     {
+      CachedSession *cs = g_hash_table_lookup (self->sessions, auth + 7);
+      gint64 now = g_get_monotonic_time ();
+
+      /* A token the store confirmed less than 10 s ago is taken from memory. */
+      if (cs != NULL && cs->until > now)
+        return ld_server_user_copy (cs->user);
       hash = sha256_hex (auth + 7);
       user = ld_server_store_lookup_token (self->store, hash,
                                            g_get_real_time () / G_USEC_PER_SEC, &error);
       if (user != NULL)
-        return user;
+        {
+          if (g_hash_table_size (self->sessions) >= SESSION_CACHE_MAX)
+            g_hash_table_remove_all (self->sessions);
+          cs = g_new0 (CachedSession, 1);
+          cs->user = ld_server_user_copy (user);
+          cs->until = now + MIN (SESSION_CACHE_US, self->token_ttl * G_USEC_PER_SEC / 2);
+          g_hash_table_replace (self->sessions, g_strdup (auth + 7), cs);
+          return user;
+        }
+      g_hash_table_remove (self->sessions, auth + 7);
       problem = "The token is unknown or has expired: log in again";
     }
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),

@@ -15,6 +15,7 @@
 
 #define DEFAULT_LIMIT 1000
 #define MAX_LIMIT     10000
+#define MAX_PAGES     512     /* cached feed pages */
 
 static gboolean
 parse_param (SoupServerMessage *msg,
@@ -44,6 +45,16 @@ parse_param (SoupServerMessage *msg,
 }
 
 static void
+send_page (SoupServerMessage *msg,
+           GBytes            *page)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                         "application/json", NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), page);
+}
+
+static void
 handle_changes (SoupServer        *server,
                 SoupServerMessage *msg,
                 const char        *path,
@@ -56,8 +67,10 @@ handle_changes (SoupServer        *server,
   LdServerViewer viewer;
   GString *page;
   guint64 since, limit;
-  gint64 next = 0;
+  gint64 next = 0, head;
   gboolean more = FALSE;
+  g_autofree char *key = NULL;
+  GBytes *cached;
 
   if (user == NULL)
     return;
@@ -70,7 +83,23 @@ handle_changes (SoupServer        *server,
       || !parse_param (msg, query, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit))
     return;
 
+  /* Pages below the head never change: they are kept until the feed grows. Visibility depends
+   * on the login (its role and its cases), and a change of either grows the feed too. */
+  head = ld_server_store_head_seq (self->store);
+  if (head != self->pages_head || g_hash_table_size (self->pages) >= MAX_PAGES)
+    {
+      g_hash_table_remove_all (self->pages);
+      self->pages_head = head;
+    }
   ld_server_viewer_init (&viewer, user);
+  key = g_strdup_printf ("%s|%" G_GUINT64_FORMAT "|%" G_GUINT64_FORMAT,
+                         viewer.sees_all ? "*" : user->login, since, limit);
+  cached = g_hash_table_lookup (self->pages, key);
+  if (cached != NULL)
+    {
+      send_page (msg, cached);
+      return;
+    }
   page = ld_server_store_list_changes (self->store, &viewer, (gint64) since, (guint) limit,
                                        &next, &more, &error);
   if (page == NULL)
@@ -83,11 +112,16 @@ handle_changes (SoupServer        *server,
   g_string_prepend (page, "{\"changes\":");
   g_string_append_printf (page, ",\"next\":%" G_GINT64_FORMAT ",\"more\":%s}", next,
                           more ? "true" : "false");
-  ld_server_send_json_text (msg, SOUP_STATUS_OK, NULL, g_string_free (page, FALSE));
+  cached = g_string_free_to_bytes (page);
+  g_hash_table_replace (self->pages, g_steal_pointer (&key), cached);
+  send_page (msg, cached);
 }
 
 void
 ld_server_changes_register (LdServer *self)
 {
+  self->pages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_bytes_unref);
+  self->pages_head = -1;
   ld_server_route (self, "/api/v1/changes", handle_changes);
 }

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "ld-core.h"
 #include "ld-server-gdal.h"
 #include "ld-server-log.h"
 #include "ld-server-private.h"
@@ -246,6 +247,71 @@ load_records (LdServer      *self,
   return ok;
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Reference data from the data directory (palettes, matters, calendars): each file is one
+ * record holding its text, which clients read with the core's own loaders. */
+static gboolean
+load_reference (LdServer     *self,
+                guint        *count,
+                GError      **error)
+{
+  static const char * const dirs[][2] = {
+    { "styles", "palette" }, { "matters", "matter" }, { "calendars", "calendar" },
+  };
+
+  for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+    {
+      g_autofree char *dir = ld_paths_data_file (dirs[d][0], NULL);
+      g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      if (listing == NULL)
+        continue;
+      while ((name = g_dir_read_name (listing)) != NULL)
+        if (!g_str_has_prefix (name, "README") && !g_str_has_prefix (name, "."))
+          g_ptr_array_add (names, g_strdup (name));
+      g_ptr_array_sort (names, compare_names);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+          g_autofree char *text = NULL;
+          g_autofree char *id = g_strdup (names->pdata[i]);
+          g_autoptr(LdServerRecord) record = NULL;
+          char *dot = strrchr (id, '.');
+          gsize len;
+
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            continue;
+          if (!g_file_get_contents (path, &text, &len, error))
+            return FALSE;
+          if (!g_utf8_validate (text, (gssize) len, NULL))
+            {
+              g_set_error (error, LD_SERVER_ERROR, LD_SERVER_ERROR_DEMO,
+                           "%s is not UTF-8 text", path);
+              return FALSE;
+            }
+          if (dot != NULL)
+            *dot = '\0';
+          record = ld_server_record_new (dirs[d][1], id);
+          record->version = 1;
+          json_object_set_string_member (record->data, "id", id);
+          json_object_set_string_member (record->data, "file", names->pdata[i]);
+          json_object_set_string_member (record->data, "text", text);
+          if (ld_server_store_put_record (self->store, record, error) < 0)
+            return FALSE;
+          (*count)++;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 ld_server_load_demo (LdServer    *self,
                      const char  *gpkg,
@@ -260,7 +326,7 @@ ld_server_load_demo (LdServer    *self,
   g_autoptr(GFile) from = NULL;
   g_autoptr(GFile) to = NULL;
   g_autoptr(GError) local = NULL;
-  guint cases = 0, events = 0, redlines = 0;
+  guint cases = 0, events = 0, redlines = 0, reference = 0;
   gboolean ok;
 
   *loaded_now = FALSE;
@@ -298,6 +364,7 @@ ld_server_load_demo (LdServer    *self,
            && load_records (self, ds, gpkg, "cases", "case", &cases, error)
            && load_records (self, ds, gpkg, "case_events", "case_event", &events, error)
            && load_records (self, ds, gpkg, "case_redlines", "case_redline", &redlines, error)
+           && load_reference (self, &reference, error)
            && ld_server_store_set_meta (self->store, "demo_loaded", gpkg, error)
            && ld_server_store_commit (self->store, error);
       if (!ok)
@@ -308,7 +375,7 @@ ld_server_load_demo (LdServer    *self,
     return FALSE;
 
   *loaded_now = TRUE;
-  ld_server_log ("demo loaded from %s: %u cases, %u stage-log entries, %u red lines", gpkg,
-                 cases, events, redlines);
+  ld_server_log ("demo loaded from %s: %u cases, %u stage-log entries, %u red lines, %u"
+                 " reference files", gpkg, cases, events, redlines, reference);
   return TRUE;
 }

@@ -37,6 +37,9 @@ struct _LdServer
   guint            in_flight;      /* requests whose headers arrived and not yet answered */
   gboolean         draining;
   gpointer         ogc;            /* LdServerOgc, opened on first use */
+  GHashTable      *sessions;       /* token -> LdCachedSession: skips the store for 10 s */
+  GHashTable      *pages;          /* "viewer|since|limit" -> GBytes, valid at pages_head */
+  gint64           pages_head;
 };
 
 /* helpers (ld-server.c) */

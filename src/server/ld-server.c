@@ -344,6 +344,8 @@ ld_server_finalize (GObject *object)
   g_clear_pointer (&self->ogc, ld_server_ogc_free);
   g_clear_object (&self->store);
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->metrics, ld_server_metrics_free);
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
   g_clear_pointer (&self->data_dir, g_free);
@@ -472,6 +474,7 @@ ld_server_listen (LdServer    *self,
 {
   g_autoptr(GSocketAddress) sockaddr = NULL;
   g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GSocket) socket = NULL;
   const char *colon;
   g_autofree char *host = NULL;
   guint64 port;
@@ -499,8 +502,18 @@ ld_server_listen (LdServer    *self,
                    "--listen '%s': '%s' is not an IP address", address, host);
       return FALSE;
     }
+  /* Our own socket, for a deep accept queue: with GLib's default of 10, a burst of clients
+   * connecting at once (a shift starting, a load test) waits out a SYN retransmit (1 s). */
+  socket = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!g_socket_bind (socket, sockaddr, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
   g_object_get (self->soup, "tls-certificate", &cert, NULL);
-  return soup_server_listen (self->soup, sockaddr, cert ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  return soup_server_listen_socket (self->soup, socket, cert ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                    error);
 }
 
 char *
