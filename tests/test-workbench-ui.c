@@ -38,15 +38,24 @@ child (GtkWidget  *widget,
   return GTK_WIDGET (obj);
 }
 
+static gboolean
+keep_ticking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Runs the main loop until @cond holds or 10 s pass. */
 static void
 wait_for (gboolean (*cond) (gpointer),
           gpointer   data)
 {
   gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  /* A ticking source, so an idle main loop still comes back to check. */
+  guint tick = g_timeout_add (20, keep_ticking, NULL);
 
   while (!cond (data) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
   g_assert_true (cond (data));
 }
 
@@ -125,6 +134,45 @@ screenshot_saved_cb (GObject      *object,
   *(gboolean *) user_data = TRUE;
 }
 
+typedef struct
+{
+  ShumateViewport *viewport;
+  double           zoom;
+} ZoomWait;
+
+typedef struct
+{
+  ShumateViewport *viewport;
+  double           lat;
+  double           lon;
+} LocationWait;
+
+static gboolean
+location_reached (gpointer data)
+{
+  LocationWait *wait = data;
+
+  /* Within a metre: the flight eases in and never lands on the last bit. */
+  return G_APPROX_VALUE (shumate_location_get_latitude (SHUMATE_LOCATION (wait->viewport)),
+                         wait->lat, 1e-5)
+         && G_APPROX_VALUE (shumate_location_get_longitude (SHUMATE_LOCATION (wait->viewport)),
+                            wait->lon, 1e-5);
+}
+
+static gboolean
+has_size (gpointer data)
+{
+  return gtk_widget_get_width (data) > 0 && gtk_widget_get_height (data) > 0;
+}
+
+static gboolean
+zoom_reached (gpointer data)
+{
+  ZoomWait *wait = data;
+
+  return shumate_viewport_get_zoom_level (wait->viewport) >= wait->zoom;
+}
+
 /* Coordinates, measuring and identify under the map, on the fixture's known squares. */
 static void
 check_map_status (LdWindow *window)
@@ -138,6 +186,24 @@ check_map_status (LdWindow *window)
   const double corners[][2] = { { 2353000, 37433000 }, { 2354000, 37433000 },
                                 { 2353000, 37434000 } };
   double lon, lat;
+
+  /* Keyboard navigation: Ctrl+arrows pan, Ctrl+plus zooms (possibly animated). */
+  {
+    ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
+    ShumateViewport *viewport = shumate_simple_map_get_viewport (map);
+    double lon0 = shumate_location_get_longitude (SHUMATE_LOCATION (viewport));
+    double zoom0 = shumate_viewport_get_zoom_level (viewport);
+    ZoomWait wait = { viewport, zoom0 + 0.1 };
+    GtkWidget *inner = GTK_WIDGET (shumate_simple_map_get_map (map));
+
+    /* The map page was just shown: let it be laid out before panning by its size. */
+    wait_for (has_size, inner);
+
+    gtk_widget_activate_action (GTK_WIDGET (status), "map.pan", "s", "left");
+    g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), <, lon0);
+    gtk_widget_activate_action (GTK_WIDGET (status), "map.zoom-in", NULL);
+    wait_for (zoom_reached, &wait);
+  }
 
   /* The check point of domain.md §4. */
   ld_map_status_pointer_at (status, 21.27, 110.36);
@@ -215,6 +281,26 @@ drive_window (LdWindow *window,
   g_assert_cmpuint (ld_case_list_row_get_count (doing), ==, doing_before + 1);
   /* The case left 张伟's hands: the button is gone. */
   g_assert_null (find_button (page, ld_labels_action ("submit")));
+
+  /* Show on Map: the map page, centred on the case's 100 m square. */
+  {
+    ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
+    ShumateViewport *viewport = shumate_simple_map_get_viewport (map);
+    AdwViewStack *stack = ADW_VIEW_STACK (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "view_stack"));
+    g_autoptr(LdGk) gk = ld_gk_new (NULL);
+    double lon, lat;
+
+    LocationWait wait = { viewport };
+
+    gtk_widget_activate_action (page, "case.show-on-map", NULL);
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "map");
+    g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
+    /* The map flies there. */
+    wait.lat = lat;
+    wait.lon = lon;
+    wait_for (location_reached, &wait);
+    g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >=, 14);
+  }
 
   check_map_status (window);
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "ld-core.h"
 #include "ld-labels.h"
@@ -39,10 +40,52 @@ static const char * const identify_tables[] = {
   "case_redlines", "sx_stbhhx", "sx_yjjbnt", "sx_czkfbj", "gh_ydyh", "xz_dltb", NULL
 };
 
+static const struct
+{
+  const char *trigger;
+  const char *action;
+  const char *target;
+} map_shortcuts[] = {
+  { "<Control>r", "map.measure", NULL },
+  { "Escape", "map.measure-end", NULL },
+  { "<Control>plus|<Control>equal|<Control>KP_Add", "map.zoom-in", NULL },
+  { "<Control>minus|<Control>KP_Subtract", "map.zoom-out", NULL },
+  { "<Control>Left", "map.pan", "left" },
+  { "<Control>Right", "map.pan", "right" },
+  { "<Control>Up", "map.pan", "up" },
+  { "<Control>Down", "map.pan", "down" },
+  { "<Control>i", "map.identify-centre", NULL },
+};
+
 static GtkWidget *
 inner_map (LdMapStatus *self)
 {
   return GTK_WIDGET (shumate_simple_map_get_map (self->map));
+}
+
+/* Widget point to location. libshumate's own conversion needs a base map; without one
+ * (the "none" choice, a missing file) the Web Mercator arithmetic is done here. */
+static void
+point_to_location (LdMapStatus *self,
+                   double       x,
+                   double       y,
+                   double      *lat,
+                   double      *lon)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
+  GtkWidget *map = inner_map (self);
+  double scale, cx, cy;
+
+  if (shumate_viewport_get_reference_map_source (viewport) != NULL)
+    {
+      shumate_viewport_widget_coords_to_location (viewport, map, x, y, lat, lon);
+      return;
+    }
+  scale = pow (2.0, shumate_viewport_get_zoom_level (viewport));
+  ld_geo_lonlat_to_world (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)),
+                          shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), 0, &cx, &cy);
+  ld_geo_world_to_lonlat (cx + (x - gtk_widget_get_width (map) / 2.0) / scale,
+                          cy + (y - gtk_widget_get_height (map) / 2.0) / scale, 0, lon, lat);
 }
 
 static void
@@ -152,11 +195,32 @@ motion_cb (GtkEventControllerMotion *controller,
            double                    y,
            LdMapStatus              *self)
 {
-  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
   double lat, lon;
 
-  shumate_viewport_widget_coords_to_location (viewport, inner_map (self), x, y, &lat, &lon);
+  point_to_location (self, x, y, &lat, &lon);
   ld_map_status_pointer_at (self, lat, lon);
+}
+
+/* Identifies at widget point (x, y) of the map and shows what is there. */
+static void
+identify_at_point (LdMapStatus *self,
+                   double       x,
+                   double       y)
+{
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  double lat, lon;
+
+  if (self->identify == NULL)
+    return;
+  point_to_location (self, x, y, &lat, &lon);
+  hits = ld_map_status_identify (self, lat, lon, &error);
+  if (hits == NULL)
+    {
+      gtk_label_set_text (self->measure_label, error->message);
+      return;
+    }
+  show_identify_popover (self, hits, x, y);
 }
 
 static void
@@ -166,26 +230,70 @@ clicked_cb (GtkGestureClick *gesture,
             double           y,
             LdMapStatus     *self)
 {
-  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
-  g_autoptr(GPtrArray) hits = NULL;
-  g_autoptr(GError) error = NULL;
   double lat, lon;
 
-  shumate_viewport_widget_coords_to_location (viewport, inner_map (self), x, y, &lat, &lon);
-  if (self->measuring)
+  if (!self->measuring)
     {
-      ld_map_status_add_point (self, lat, lon);
+      identify_at_point (self, x, y);
       return;
     }
-  if (self->identify == NULL)
-    return;
-  hits = ld_map_status_identify (self, lat, lon, &error);
-  if (hits == NULL)
-    {
-      gtk_label_set_text (self->measure_label, error->message);
-      return;
-    }
-  show_identify_popover (self, hits, x, y);
+  point_to_location (self, x, y, &lat, &lon);
+  ld_map_status_add_point (self, lat, lon);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ShumateSimpleMap *simple = LD_MAP_STATUS (widget)->map;
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (simple);
+  gboolean in = g_str_equal (action_name, "map.zoom-in");
+
+  /* Without a base map (the "none" choice) libshumate cannot animate: step directly. */
+  if (shumate_viewport_get_reference_map_source (viewport) == NULL)
+    shumate_viewport_set_zoom_level (viewport, shumate_viewport_get_zoom_level (viewport)
+                                               + (in ? 1 : -1));
+  else if (in)
+    shumate_map_zoom_in (shumate_simple_map_get_map (simple));
+  else
+    shumate_map_zoom_out (shumate_simple_map_get_map (simple));
+}
+
+/* Moves the view a quarter of its size in the named direction. */
+static void
+pan_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  LdMapStatus *self = LD_MAP_STATUS (widget);
+  const char *direction = g_variant_get_string (parameter, NULL);
+  double w = gtk_widget_get_width (inner_map (self)), h = gtk_widget_get_height (inner_map (self));
+  double x = w / 2, y = h / 2, lat, lon;
+
+  if (g_str_equal (direction, "left"))
+    x -= w / 4;
+  else if (g_str_equal (direction, "right"))
+    x += w / 4;
+  else if (g_str_equal (direction, "up"))
+    y -= h / 4;
+  else
+    y += h / 4;
+  point_to_location (self, x, y, &lat, &lon);
+  /* The viewport itself, not shumate_map_center_on(), which needs a base map. */
+  shumate_location_set_location (SHUMATE_LOCATION (shumate_simple_map_get_viewport (self->map)),
+                                 lat, lon);
+}
+
+static void
+identify_centre_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LdMapStatus *self = LD_MAP_STATUS (widget);
+
+  identify_at_point (self, gtk_widget_get_width (inner_map (self)) / 2.0,
+                     gtk_widget_get_height (inner_map (self)) / 2.0);
 }
 
 static void
@@ -235,6 +343,11 @@ ld_map_status_class_init (LdMapStatusClass *klass)
 
   gtk_widget_class_install_action (widget_class, "map.measure", NULL, measure_action);
   gtk_widget_class_install_action (widget_class, "map.measure-end", NULL, measure_end_action);
+  gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "map.pan", "s", pan_action);
+  gtk_widget_class_install_action (widget_class, "map.identify-centre", NULL,
+                                   identify_centre_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ld-map-status");
@@ -275,14 +388,18 @@ ld_map_status_set_map (LdMapStatus      *self,
   g_signal_connect (click, "released", G_CALLBACK (clicked_cb), self);
   gtk_widget_add_controller (inner_map (self), GTK_EVENT_CONTROLLER (click));
 
-  /* Shortcuts that work anywhere in the window: they live on the map's root later. */
+  /* Managed scope: the window handles these wherever the focus is. */
   gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (keys), GTK_SHORTCUT_SCOPE_MANAGED);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-    gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>r"),
-                      gtk_named_action_new ("map.measure")));
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-    gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape"),
-                      gtk_named_action_new ("map.measure-end")));
+  for (guint i = 0; i < G_N_ELEMENTS (map_shortcuts); i++)
+    {
+      GtkShortcut *shortcut =
+        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (map_shortcuts[i].trigger),
+                          gtk_named_action_new (map_shortcuts[i].action));
+
+      if (map_shortcuts[i].target != NULL)
+        gtk_shortcut_set_arguments (shortcut, g_variant_new_string (map_shortcuts[i].target));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys), shortcut);
+    }
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
   self->measure_layer = shumate_path_layer_new (shumate_simple_map_get_viewport (map));

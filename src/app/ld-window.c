@@ -127,6 +127,22 @@ ld_window_init (LdWindow *self)
 }
 
 
+/* No base map: the viewport still needs a reference source for its projection and zoom
+ * range, or libshumate cannot place the red lines, measurements and overlays. The source is
+ * never drawn, so it never fetches anything. */
+static void
+show_no_basemap (LdWindow *self)
+{
+  g_autoptr(ShumateRasterRenderer) blank =
+    shumate_raster_renderer_new_full_from_url ("landdesk-none", "", "", NULL, 0, 19,
+                                               LD_TILE_SIZE, SHUMATE_MAP_PROJECTION_MERCATOR,
+                                               "file:///nonexistent/{z}/{x}/{y}.png");
+
+  shumate_simple_map_set_map_source (self->map, NULL);
+  shumate_viewport_set_reference_map_source (shumate_simple_map_get_viewport (self->map),
+                                             SHUMATE_MAP_SOURCE (blank));
+}
+
 /* The offline MBTiles file. When it cannot be opened the map stays empty and a toast says
  * why and how to make one. */
 static void
@@ -153,7 +169,7 @@ show_offline_basemap (LdWindow *self)
                          error->message);
 
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
-      shumate_simple_map_set_map_source (self->map, NULL);
+      show_no_basemap (self);
       return;
     }
 
@@ -233,7 +249,7 @@ apply_basemap (LdWindow *self)
       show_offline_basemap (self);
       break;
     case LD_BASEMAP_NONE:
-      shumate_simple_map_set_map_source (self->map, NULL);
+      show_no_basemap (self);
       break;
     case LD_BASEMAP_TIANDITU_VECTOR:
     case LD_BASEMAP_TIANDITU_IMAGERY:
@@ -257,8 +273,16 @@ zoom_to_box (LdWindow          *self,
   ld_geo_lonlat_to_world (box->west, box->north, 0, &x0, &y0);
   ld_geo_lonlat_to_world (box->east, box->south, 0, &x1, &y1);
   zoom = log2 (MIN (width * 0.7 / MAX (x1 - x0, 1e-9), height * 0.7 / MAX (y1 - y0, 1e-9)));
-  shumate_map_go_to_full (map, (box->south + box->north) / 2, (box->west + box->east) / 2,
-                          CLAMP (zoom, 3.0, 17.0));
+  zoom = CLAMP (zoom, 3.0, 17.0);
+  if (shumate_viewport_get_reference_map_source (shumate_map_get_viewport (map)) == NULL)
+    {
+      /* No base map: nothing to animate over, and libshumate cannot without one. */
+      shumate_viewport_set_zoom_level (shumate_map_get_viewport (map), zoom);
+      shumate_location_set_location (SHUMATE_LOCATION (shumate_map_get_viewport (map)),
+                                     (box->south + box->north) / 2, (box->west + box->east) / 2);
+      return;
+    }
+  shumate_map_go_to_full (map, (box->south + box->north) / 2, (box->west + box->east) / 2, zoom);
 }
 
 /**
