@@ -471,6 +471,21 @@ test_lists (void)
   g_assert_cmpuint (counts[LD_CASE_LIST_DOING], ==, 2);
   g_assert_cmpuint (counts[LD_CASE_LIST_SUSPENDED], ==, 1);
 
+  /* li.na registers 0003 and moves it to acceptance, still hers: it is to do, not in progress */
+  {
+    g_autoptr(LdCase) acted = ld_store_act (store, "ZJCR-2025-0003", "li.na", "submit", NULL,
+                                            "2025-03-20", NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (ld_case_get (acted, LD_CASE_ASSIGNEE), ==, "li.na");
+  }
+  ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_TODO, "li.na", NULL, NULL, NULL),
+                  "ZJCR-2025-0003");
+  ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_TODO, "zhang.wei", NULL, NULL, NULL),
+                  "ZJYS-2025-0001");
+  ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_DOING, "li.na", NULL, NULL, NULL),
+                  "ZJHS-2025-0004", "ZJHB-2025-0002");
+
   /* an unknown user is refused */
   {
     LdCaseQuery q = { .list = LD_CASE_LIST_TODO, .user = "ghost" };
