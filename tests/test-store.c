@@ -354,6 +354,46 @@ test_act (void)
   }
 }
 
+/* The special procedure stops the main clock and runs on its own limit (30 working days for
+ * land pre-review). */
+static void
+test_special_procedure (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(LdCase) c = NULL;
+  g_autoptr(LdCase) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  g_autofree char *json = NULL;
+  GDate t;
+
+  c = ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "start-special", "听证", "2025-03-20",
+                    NULL, &error);
+  g_assert_no_error (error);
+  json = ld_store_dup_case_json (store, c, FALSE, NULL, &error);
+  obj = parse_object (json);
+  /* from Thu 20 March 2025, 30 working days, across Qingming (4-6 April), the make-up Sunday
+   * 27 April (the 26th) and May Day (1-5 May): Tue 6 May */
+  g_assert_cmpstr (json_object_get_string_member (obj, "special_deadline"), ==, "2025-05-06");
+  g_assert_true (json_object_get_boolean_member (obj, "suspended"));
+
+  /* ended on Thu 27 March: the 5 working days between do not count; 12 were used before */
+  after = ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "end-special", NULL, "2025-03-27",
+                        NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&after);
+  g_assert_true (ld_date_parse ("2025-03-27", &t, NULL));
+  after = ld_store_get_case (store, "ZJYS-2025-0001", &t, &error);
+  g_assert_cmpint (ld_case_get_clock (after)->remaining, ==, 8);
+  {
+    g_autofree char *deadline = ld_date_format (&ld_case_get_clock (after)->deadline);
+
+    /* 1 April moved by 5 working days, and across Qingming (4-6 April): 9 April */
+    g_assert_cmpstr (deadline, ==, "2025-04-09");
+  }
+}
+
 static void
 test_attachment_and_opinion (void)
 {
@@ -865,6 +905,7 @@ main (int    argc,
   g_test_add_func ("/store/import-demo", test_import_demo);
   g_test_add_func ("/store/import-bad-demo", test_import_bad_demo);
   g_test_add_func ("/store/act", test_act);
+  g_test_add_func ("/store/special-procedure", test_special_procedure);
   g_test_add_func ("/store/attachment-and-opinion", test_attachment_and_opinion);
   g_test_add_func ("/store/lists", test_lists);
   g_test_add_func ("/store/list-model", test_list_model);

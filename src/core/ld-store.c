@@ -2427,6 +2427,20 @@ ld_store_dup_case_json (LdStore    *self,
   json_builder_add_boolean_value (b, clock->paused);
   add_string (b, "suspend_kind", ld_case_get (kase, LD_CASE_SUSPEND_KIND));
   add_string (b, "suspended_on", ld_case_get (kase, LD_CASE_SUSPENDED_ON));
+  /* the special procedure (publicity, hearing, expert review) runs on its own limit */
+  if (matter != NULL && g_strcmp0 (ld_case_get (kase, LD_CASE_SUSPEND_KIND), "special") == 0
+      && ld_matter_get_special_limit_workdays (matter) >= 0)
+    {
+      g_autofree char *special = NULL;
+      GDate from, end;
+
+      if (ld_date_parse (ld_case_get (kase, LD_CASE_SUSPENDED_ON), &from, NULL)
+          && ld_calendar_workdays_after (self->calendar, &from,
+                                         ld_matter_get_special_limit_workdays (matter), NULL, 0,
+                                         &end, NULL, NULL))
+        special = ld_date_format (&end);
+      add_string (b, "special_deadline", special);
+    }
   json_builder_set_member_name (b, "weekends_only");
   json_builder_add_boolean_value (b, clock->weekends_only);
   json_builder_set_member_name (b, "version");
