@@ -590,6 +590,61 @@ test_list_model (void)
 }
 
 static void
+query_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The async query (a worker thread with its own connection) answers like the blocking one. */
+static void
+test_query_async (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(GListModel) cases = NULL;
+  g_autoptr(GError) error = NULL;
+  LdCaseQuery q = { .list = LD_CASE_LIST_ALL, .search = "滨海" };
+  guint total = 0;
+
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      ld_store_query_cases_async (store, &q, NULL, query_done_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_clear_object (&cases);
+      cases = ld_store_query_cases_finish (store, result, &total, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (total, ==, 1);
+      g_assert_cmpuint (g_list_model_get_n_items (cases), ==, 1);
+    }
+  {
+    g_autoptr(LdCase) c = g_list_model_get_item (cases, 0);
+
+    g_assert_cmpstr (ld_case_get (c, LD_CASE_NUMBER), ==, "ZJHS-2025-0004");
+  }
+
+  /* an error comes back through finish */
+  {
+    LdCaseQuery bad = { .list = LD_CASE_LIST_TODO, .user = "ghost" };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GListModel) none = NULL;
+
+    ld_store_query_cases_async (store, &bad, NULL, query_done_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    none = ld_store_query_cases_finish (store, result, NULL, &error);
+    g_assert_null (none);
+    g_assert_error (error, LD_STORE_ERROR, LD_STORE_ERROR_USER);
+  }
+}
+
+static void
 test_search (void)
 {
   g_autofree char *path = demo_store ("store.gpkg");
@@ -910,6 +965,7 @@ main (int    argc,
   g_test_add_func ("/store/lists", test_lists);
   g_test_add_func ("/store/list-model", test_list_model);
   g_test_add_func ("/store/search", test_search);
+  g_test_add_func ("/store/query-async", test_query_async);
   g_test_add_func ("/store/clock", test_clock);
   g_test_add_func ("/store/calendar-change", test_calendar_change);
   g_test_add_func ("/store/redline-edit-keeps-rtree", test_redline_edit_keeps_rtree);

@@ -50,7 +50,18 @@ struct _LdStore
   /* statements run once per case when every deadline is computed */
   sqlite3_stmt         *events_stmt;
   sqlite3_stmt         *clock_stmt;
+  /* the worker threads' own read-only connection (with its own calendar and matters) */
+  GMutex                reader_lock;
+  LdStore              *reader;
 };
+
+typedef struct
+{
+  LdCaseQuery  query;
+  char        *user, *search, *case_type, *stage, *light;
+  GDate        today;
+  guint        total;
+} QueryData;
 
 G_DEFINE_FINAL_TYPE (LdStore, ld_store, G_TYPE_OBJECT)
 
@@ -1122,6 +1133,8 @@ ld_store_finalize (GObject *object)
 {
   LdStore *self = LD_STORE (object);
 
+  g_clear_object (&self->reader);
+  g_mutex_clear (&self->reader_lock);
   g_clear_pointer (&self->events_stmt, sqlite3_finalize);
   g_clear_pointer (&self->clock_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
@@ -1141,6 +1154,7 @@ ld_store_class_init (LdStoreClass *klass)
 static void
 ld_store_init (LdStore *self)
 {
+  g_mutex_init (&self->reader_lock);
 }
 
 /* ---- public API -------------------------------------------------------------------------- */
@@ -1849,6 +1863,120 @@ ld_store_query_cases (LdStore            *self,
         }
     }
   return G_LIST_MODEL (g_steal_pointer (&list));
+}
+
+static void
+query_data_free (gpointer data)
+{
+  QueryData *q = data;
+
+  g_free (q->user);
+  g_free (q->search);
+  g_free (q->case_type);
+  g_free (q->stage);
+  g_free (q->light);
+  g_free (q);
+}
+
+/* A read-only second connection to the same file, for worker threads. */
+static LdStore *
+open_reader (LdStore  *self,
+             GError  **error)
+{
+  g_autoptr(LdStore) reader = open_db (self->path, SQLITE_OPEN_READONLY, error);
+
+  if (reader == NULL)
+    return NULL;
+  reader->version = self->version;
+  if (!load_reference_data (reader, error))
+    return NULL;
+  return g_steal_pointer (&reader);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  LdStore *self = source_object;
+  QueryData *q = task_data;
+  GListModel *result = NULL;
+  GError *error = NULL;
+
+  g_mutex_lock (&self->reader_lock);
+  if (self->reader == NULL)
+    self->reader = open_reader (self, &error);
+  if (self->reader != NULL && !g_task_return_error_if_cancelled (task))
+    {
+      result = ld_store_query_cases (self->reader, &q->query, &q->total, &error);
+      if (result != NULL)
+        g_task_return_pointer (task, result, g_object_unref);
+      else
+        g_task_return_error (task, error);
+    }
+  else if (self->reader == NULL)
+    g_task_return_error (task, error);
+  g_mutex_unlock (&self->reader_lock);
+}
+
+/**
+ * ld_store_query_cases_async:
+ *
+ * ld_store_query_cases() on a worker thread with its own read-only connection: for search as
+ * you type without blocking the window. @query is copied.
+ */
+void
+ld_store_query_cases_async (LdStore             *self,
+                            const LdCaseQuery   *query,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryData *q = g_new0 (QueryData, 1);
+
+  g_return_if_fail (LD_IS_STORE (self));
+
+  q->query = *query;
+  q->query.user = q->user = g_strdup (query->user);
+  q->query.search = q->search = g_strdup (query->search);
+  q->query.case_type = q->case_type = g_strdup (query->case_type);
+  q->query.stage = q->stage = g_strdup (query->stage);
+  q->query.light = q->light = g_strdup (query->light);
+  if (query->today != NULL)
+    {
+      q->today = *query->today;
+      q->query.today = &q->today;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ld_store_query_cases_async);
+  g_task_set_task_data (task, q, query_data_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+/**
+ * ld_store_query_cases_finish:
+ * @total: (out) (optional): the number of cases the query matches
+ *
+ * Returns: (transfer full): the page of #LdCase, or NULL with an error
+ */
+GListModel *
+ld_store_query_cases_finish (LdStore       *self,
+                             GAsyncResult  *result,
+                             guint         *total,
+                             GError       **error)
+{
+  QueryData *q;
+  GListModel *model;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  model = g_task_propagate_pointer (G_TASK (result), error);
+  q = g_task_get_task_data (G_TASK (result));
+  if (model != NULL && total != NULL)
+    *total = q->total;
+  return model;
 }
 
 /**
