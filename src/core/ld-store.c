@@ -224,7 +224,6 @@ static const Migration migrations[] = {
   { "deadline columns and the search index", schema_5 },
 };
 
-
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 gboolean
@@ -268,7 +267,6 @@ ld_store_prepare (LdStore     *self,
     }
   return stmt;
 }
-
 
 void
 ld_store_bind_text (sqlite3_stmt *stmt,
