@@ -354,6 +354,46 @@ test_act (void)
   }
 }
 
+/* The special procedure stops the main clock and runs on its own limit (30 working days for
+ * land pre-review). */
+static void
+test_special_procedure (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(LdCase) c = NULL;
+  g_autoptr(LdCase) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  g_autofree char *json = NULL;
+  GDate t;
+
+  c = ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "start-special", "听证", "2025-03-20",
+                    NULL, &error);
+  g_assert_no_error (error);
+  json = ld_store_dup_case_json (store, c, FALSE, NULL, &error);
+  obj = parse_object (json);
+  /* from Thu 20 March 2025, 30 working days, across Qingming (4-6 April), the make-up Sunday
+   * 27 April (the 26th) and May Day (1-5 May): Tue 6 May */
+  g_assert_cmpstr (json_object_get_string_member (obj, "special_deadline"), ==, "2025-05-06");
+  g_assert_true (json_object_get_boolean_member (obj, "suspended"));
+
+  /* ended on Thu 27 March: the 5 working days between do not count; 12 were used before */
+  after = ld_store_act (store, "ZJYS-2025-0001", "zhang.wei", "end-special", NULL, "2025-03-27",
+                        NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&after);
+  g_assert_true (ld_date_parse ("2025-03-27", &t, NULL));
+  after = ld_store_get_case (store, "ZJYS-2025-0001", &t, &error);
+  g_assert_cmpint (ld_case_get_clock (after)->remaining, ==, 8);
+  {
+    g_autofree char *deadline = ld_date_format (&ld_case_get_clock (after)->deadline);
+
+    /* 1 April moved by 5 working days, and across Qingming (4-6 April): 9 April */
+    g_assert_cmpstr (deadline, ==, "2025-04-09");
+  }
+}
+
 static void
 test_attachment_and_opinion (void)
 {
@@ -471,6 +511,21 @@ test_lists (void)
   g_assert_cmpuint (counts[LD_CASE_LIST_DOING], ==, 2);
   g_assert_cmpuint (counts[LD_CASE_LIST_SUSPENDED], ==, 1);
 
+  /* li.na registers 0003 and moves it to acceptance, still hers: it is to do, not in progress */
+  {
+    g_autoptr(LdCase) acted = ld_store_act (store, "ZJCR-2025-0003", "li.na", "submit", NULL,
+                                            "2025-03-20", NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (ld_case_get (acted, LD_CASE_ASSIGNEE), ==, "li.na");
+  }
+  ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_TODO, "li.na", NULL, NULL, NULL),
+                  "ZJCR-2025-0003");
+  ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_TODO, "zhang.wei", NULL, NULL, NULL),
+                  "ZJYS-2025-0001");
+  ASSERT_NUMBERS (numbers (store, LD_CASE_LIST_DOING, "li.na", NULL, NULL, NULL),
+                  "ZJHS-2025-0004", "ZJHB-2025-0002");
+
   /* an unknown user is refused */
   {
     LdCaseQuery q = { .list = LD_CASE_LIST_TODO, .user = "ghost" };
@@ -532,6 +587,61 @@ test_list_model (void)
   g_assert_cmpuint (calls[0], ==, 2);
   g_assert_cmpuint (calls[1], ==, 1);
   g_assert_cmpuint (calls[2], ==, 2);
+}
+
+static void
+query_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The async query (a worker thread with its own connection) answers like the blocking one. */
+static void
+test_query_async (void)
+{
+  g_autofree char *path = demo_store ("store.gpkg");
+  g_autoptr(LdStore) store = open_store (path);
+  g_autoptr(GListModel) cases = NULL;
+  g_autoptr(GError) error = NULL;
+  LdCaseQuery q = { .list = LD_CASE_LIST_ALL, .search = "滨海" };
+  guint total = 0;
+
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      ld_store_query_cases_async (store, &q, NULL, query_done_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_clear_object (&cases);
+      cases = ld_store_query_cases_finish (store, result, &total, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (total, ==, 1);
+      g_assert_cmpuint (g_list_model_get_n_items (cases), ==, 1);
+    }
+  {
+    g_autoptr(LdCase) c = g_list_model_get_item (cases, 0);
+
+    g_assert_cmpstr (ld_case_get (c, LD_CASE_NUMBER), ==, "ZJHS-2025-0004");
+  }
+
+  /* an error comes back through finish */
+  {
+    LdCaseQuery bad = { .list = LD_CASE_LIST_TODO, .user = "ghost" };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GListModel) none = NULL;
+
+    ld_store_query_cases_async (store, &bad, NULL, query_done_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    none = ld_store_query_cases_finish (store, result, NULL, &error);
+    g_assert_null (none);
+    g_assert_error (error, LD_STORE_ERROR, LD_STORE_ERROR_USER);
+  }
 }
 
 static void
@@ -850,10 +960,12 @@ main (int    argc,
   g_test_add_func ("/store/import-demo", test_import_demo);
   g_test_add_func ("/store/import-bad-demo", test_import_bad_demo);
   g_test_add_func ("/store/act", test_act);
+  g_test_add_func ("/store/special-procedure", test_special_procedure);
   g_test_add_func ("/store/attachment-and-opinion", test_attachment_and_opinion);
   g_test_add_func ("/store/lists", test_lists);
   g_test_add_func ("/store/list-model", test_list_model);
   g_test_add_func ("/store/search", test_search);
+  g_test_add_func ("/store/query-async", test_query_async);
   g_test_add_func ("/store/clock", test_clock);
   g_test_add_func ("/store/calendar-change", test_calendar_change);
   g_test_add_func ("/store/redline-edit-keeps-rtree", test_redline_edit_keeps_rtree);

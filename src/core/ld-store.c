@@ -31,26 +31,11 @@
 #include "ld-matter.h"
 #include "ld-paths.h"
 #include "ld-store.h"
+#include "ld-store-private.h"
 #include "ld-workflow.h"
 
 #define GPKG_APPLICATION_ID 0x47504B47   /* "GPKG" */
 #define GPKG_USER_VERSION_BASE 10200
-
-struct _LdStore
-{
-  GObject               parent_instance;
-
-  char                 *path;
-  sqlite3              *db;
-  int                   version;
-  LdCalendar           *calendar;
-  GListModel           *matters;
-  LdStoreStatementHook  hook;
-  gpointer              hook_data;
-  /* statements run once per case when every deadline is computed */
-  sqlite3_stmt         *events_stmt;
-  sqlite3_stmt         *clock_stmt;
-};
 
 G_DEFINE_FINAL_TYPE (LdStore, ld_store, G_TYPE_OBJECT)
 
@@ -239,17 +224,12 @@ static const Migration migrations[] = {
   { "deadline columns and the search index", schema_5 },
 };
 
-#define CASE_COLUMNS \
-  "id, number, matter, title, applicant, project_use, stage, status, suspend_kind," \
-  " suspended_on, assignee, received_on, accepted_on, closed_on, supply_method, version"
-#define EVENT_COLUMNS "id, case_id, action, from_stage, to_stage, actor, at, opinion, version"
-
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static gboolean
-sql_fail (LdStore     *self,
-          GError     **error,
-          const char  *what)
+gboolean
+ld_store_fail (LdStore     *self,
+               GError     **error,
+               const char  *what)
 {
   int code = sqlite3_errcode (self->db);
 
@@ -263,38 +243,35 @@ sql_fail (LdStore     *self,
   return FALSE;
 }
 
-static gboolean
-exec_sql (LdStore     *self,
-          const char  *sql,
-          GError     **error)
+gboolean
+ld_store_exec (LdStore     *self,
+               const char  *sql,
+               GError     **error)
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return sql_fail (self, error, "cannot write");
+    return ld_store_fail (self, error, "cannot write");
   return TRUE;
 }
 
-static sqlite3_stmt *
-prepare (LdStore     *self,
-         const char  *sql,
-         GError     **error)
+sqlite3_stmt *
+ld_store_prepare (LdStore     *self,
+                  const char  *sql,
+                  GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
 
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      sql_fail (self, error, "cannot read");
+      ld_store_fail (self, error, "cannot read");
       return NULL;
     }
   return stmt;
 }
 
-typedef sqlite3_stmt *sqlite3_stmt_ptr;
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (sqlite3_stmt_ptr, sqlite3_finalize, NULL)
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+void
+ld_store_bind_text (sqlite3_stmt *stmt,
+                    int           index,
+                    const char   *text)
 {
   if (text == NULL)
     sqlite3_bind_null (stmt, index);
@@ -302,47 +279,47 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
-static gboolean
-step_done (LdStore       *self,
-           sqlite3_stmt  *stmt,
-           GError       **error)
+gboolean
+ld_store_step_done (LdStore       *self,
+                    sqlite3_stmt  *stmt,
+                    GError       **error)
 {
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return sql_fail (self, error, "cannot write");
+    return ld_store_fail (self, error, "cannot write");
   return TRUE;
 }
 
-static gboolean
-begin (LdStore  *self,
-       GError  **error)
+gboolean
+ld_store_begin (LdStore  *self,
+                GError  **error)
 {
-  return exec_sql (self, "BEGIN IMMEDIATE", error);
+  return ld_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
-static gboolean
-commit (LdStore  *self,
-        GError  **error)
+gboolean
+ld_store_commit (LdStore  *self,
+                 GError  **error)
 {
-  return exec_sql (self, "COMMIT", error);
+  return ld_store_exec (self, "COMMIT", error);
 }
 
-static void
-rollback (LdStore *self)
+void
+ld_store_rollback (LdStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static char *
-now_iso8601 (void)
+char *
+ld_store_now (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
-static void
-today_date (GDate *date)
+void
+ld_store_today (GDate *date)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
@@ -470,7 +447,7 @@ trace_cb (unsigned  type,
 static int
 read_user_version (LdStore *self)
 {
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "PRAGMA user_version", NULL);
+  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, "PRAGMA user_version", NULL);
 
   return stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : -1;
 }
@@ -478,7 +455,7 @@ read_user_version (LdStore *self)
 static int
 read_application_id (LdStore *self)
 {
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "PRAGMA application_id", NULL);
+  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, "PRAGMA application_id", NULL);
 
   return stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : -1;
 }
@@ -504,11 +481,11 @@ migrate_step (LdStore  *self,
 {
   g_autofree char *set_version = NULL;
 
-  if (!begin (self, error))
+  if (!ld_store_begin (self, error))
     return FALSE;
   /* The SRS rows come after the tables that refer to them: check at commit. */
-  if (!exec_sql (self, "PRAGMA defer_foreign_keys = ON", error)
-      || !exec_sql (self, migrations[index].sql, error))
+  if (!ld_store_exec (self, "PRAGMA defer_foreign_keys = ON", error)
+      || !ld_store_exec (self, migrations[index].sql, error))
     goto fail;
   if (index == 0)
     {
@@ -522,28 +499,29 @@ migrate_step (LdStore  *self,
                        "cannot describe EPSG:4326 and EPSG:4525: is PROJ's proj.db installed?");
           goto fail;
         }
-      stmt = prepare (self, "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)",
-                      error);
+      stmt = ld_store_prepare (self, "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?,"
+                                     " ?, NULL)",
+                                        error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, "WGS 84 geodetic");
+      ld_store_bind_text (stmt, 1, "WGS 84 geodetic");
       sqlite3_bind_int (stmt, 2, 4326);
       sqlite3_bind_int (stmt, 3, 4326);
-      bind_text (stmt, 4, wkt4326);
-      if (!step_done (self, stmt, error))
+      ld_store_bind_text (stmt, 4, wkt4326);
+      if (!ld_store_step_done (self, stmt, error))
         goto fail;
       sqlite3_reset (stmt);
-      bind_text (stmt, 1, "CGCS2000 / 3-degree Gauss-Kruger zone 37");
+      ld_store_bind_text (stmt, 1, "CGCS2000 / 3-degree Gauss-Kruger zone 37");
       sqlite3_bind_int (stmt, 2, 4525);
       sqlite3_bind_int (stmt, 3, 4525);
-      bind_text (stmt, 4, wkt4525);
-      if (!step_done (self, stmt, error))
+      ld_store_bind_text (stmt, 4, wkt4525);
+      if (!ld_store_step_done (self, stmt, error))
         goto fail;
-      if (!exec_sql (self, "PRAGMA application_id = 1196444487", error))
+      if (!ld_store_exec (self, "PRAGMA application_id = 1196444487", error))
         goto fail;
     }
   set_version = g_strdup_printf ("PRAGMA user_version = %d", GPKG_USER_VERSION_BASE + index + 1);
-  if (!exec_sql (self, set_version, error) || !commit (self, error))
+  if (!ld_store_exec (self, set_version, error) || !ld_store_commit (self, error))
     goto fail;
   self->version = index + 1;
   /* The header (application_id, user_version) is what other readers look at first. */
@@ -551,7 +529,7 @@ migrate_step (LdStore  *self,
   return TRUE;
 
 fail:
-  rollback (self);
+  ld_store_rollback (self);
   {
     /* Say which step failed: a user reporting it gives us the version. */
     if (error && *error)
@@ -571,10 +549,10 @@ migrate (LdStore  *self,
   return TRUE;
 }
 
-static LdStore *
-open_db (const char  *path,
-         int          flags,
-         GError     **error)
+LdStore *
+ld_store_open_db (const char  *path,
+                  int          flags,
+                  GError     **error)
 {
   g_autoptr(LdStore) self = g_object_new (LD_TYPE_STORE, NULL);
 
@@ -589,10 +567,10 @@ open_db (const char  *path,
   sqlite3_busy_timeout (self->db, 5000);
   register_functions (self->db);
   sqlite3_trace_v2 (self->db, SQLITE_TRACE_PROFILE, trace_cb, self);
-  if (!exec_sql (self, "PRAGMA foreign_keys = ON", error))
+  if (!ld_store_exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
   {
-    g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "PRAGMA journal_mode = WAL", NULL);
+    g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, "PRAGMA journal_mode = WAL", NULL);
 
     /* A read-only medium keeps its journal mode; that is fine for reading. */
     if (stmt != NULL)
@@ -604,16 +582,16 @@ open_db (const char  *path,
 /* Matters and calendars: the store's own copies (delivered by the server, or taken from the
  * data dir when the store was made), so that every deadline is computed on the same rules on
  * the client and the server. Empty tables are filled from the data dir. */
-static gboolean
-load_reference_data (LdStore  *self,
-                     GError  **error)
+gboolean
+ld_store_load_reference_data (LdStore  *self,
+                              GError  **error)
 {
   g_autoptr(GListStore) matters = g_list_store_new (LD_TYPE_MATTER);
   g_autoptr(LdCalendar) calendar = ld_calendar_new ();
   g_auto(sqlite3_stmt_ptr) stmt = NULL;
   gboolean empty = TRUE;
 
-  stmt = prepare (self, "SELECT year, json FROM calendars ORDER BY year", error);
+  stmt = ld_store_prepare (self, "SELECT year, json FROM calendars ORDER BY year", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -635,9 +613,10 @@ load_reference_data (LdStore  *self,
       if (shipped == NULL)
         return FALSE;
       years = ld_calendar_get_years (shipped);
-      if (!begin (self, error))
+      if (!ld_store_begin (self, error))
         return FALSE;
-      stmt = prepare (self, "INSERT INTO calendars (year, source, json) VALUES (?, ?, ?)", error);
+      stmt = ld_store_prepare (self, "INSERT INTO calendars (year, source, json)"
+                                     " VALUES (?, ?, ?)", error);
       for (guint i = 0; stmt != NULL && i < years->len; i++)
         {
           int y = g_array_index (years, int, i);
@@ -645,25 +624,25 @@ load_reference_data (LdStore  *self,
 
           sqlite3_reset (stmt);
           sqlite3_bind_int (stmt, 1, y);
-          bind_text (stmt, 2, ld_calendar_get_source (shipped, y));
-          bind_text (stmt, 3, json);
-          if (!step_done (self, stmt, error))
+          ld_store_bind_text (stmt, 2, ld_calendar_get_source (shipped, y));
+          ld_store_bind_text (stmt, 3, json);
+          if (!ld_store_step_done (self, stmt, error))
             {
-              rollback (self);
+              ld_store_rollback (self);
               return FALSE;
             }
         }
       g_clear_pointer (&stmt, sqlite3_finalize);
-      if (!commit (self, error))
+      if (!ld_store_commit (self, error))
         {
-          rollback (self);
+          ld_store_rollback (self);
           return FALSE;
         }
       g_set_object (&calendar, shipped);
     }
 
   empty = TRUE;
-  stmt = prepare (self, "SELECT id, json FROM matters ORDER BY id", error);
+  stmt = ld_store_prepare (self, "SELECT id, json FROM matters ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -685,14 +664,15 @@ load_reference_data (LdStore  *self,
       g_auto(sqlite3_stmt_ptr) ins = NULL;
       g_auto(sqlite3_stmt_ptr) ins_stage = NULL;
 
-      if (shipped == NULL || !begin (self, error))
+      if (shipped == NULL || !ld_store_begin (self, error))
         return FALSE;
-      ins = prepare (self, "INSERT INTO matters (id, json) VALUES (?, ?)", error);
-      ins_stage = ins ? prepare (self, "INSERT INTO matter_stages (matter, stage, role, idx)"
-                                       " VALUES (?, ?, ?, ?)", error) : NULL;
+      ins = ld_store_prepare (self, "INSERT INTO matters (id, json) VALUES (?, ?)", error);
+      ins_stage = ins ? ld_store_prepare (self, "INSERT INTO matter_stages (matter, stage, role,"
+                                                " idx)"
+                                                " VALUES (?, ?, ?, ?)", error) : NULL;
       if (ins_stage == NULL)
         {
-          rollback (self);
+          ld_store_rollback (self);
           return FALSE;
         }
       for (guint i = 0; i < g_list_model_get_n_items (shipped); i++)
@@ -700,31 +680,31 @@ load_reference_data (LdStore  *self,
           g_autoptr(LdMatter) m = g_list_model_get_item (shipped, i);
 
           sqlite3_reset (ins);
-          bind_text (ins, 1, ld_matter_get_id (m));
-          bind_text (ins, 2, ld_matter_get_json (m));
-          if (!step_done (self, ins, error))
+          ld_store_bind_text (ins, 1, ld_matter_get_id (m));
+          ld_store_bind_text (ins, 2, ld_matter_get_json (m));
+          if (!ld_store_step_done (self, ins, error))
             {
-              rollback (self);
+              ld_store_rollback (self);
               return FALSE;
             }
           for (guint s = 0; s < ld_matter_get_n_stages (m); s++)
             {
               sqlite3_reset (ins_stage);
-              bind_text (ins_stage, 1, ld_matter_get_id (m));
-              bind_text (ins_stage, 2, ld_matter_get_stage_id (m, s));
-              bind_text (ins_stage, 3, ld_matter_get_stage_role (m, s));
+              ld_store_bind_text (ins_stage, 1, ld_matter_get_id (m));
+              ld_store_bind_text (ins_stage, 2, ld_matter_get_stage_id (m, s));
+              ld_store_bind_text (ins_stage, 3, ld_matter_get_stage_role (m, s));
               sqlite3_bind_int (ins_stage, 4, (int) s);
-              if (!step_done (self, ins_stage, error))
+              if (!ld_store_step_done (self, ins_stage, error))
                 {
-                  rollback (self);
+                  ld_store_rollback (self);
                   return FALSE;
                 }
             }
           g_list_store_append (matters, m);
         }
-      if (!commit (self, error))
+      if (!ld_store_commit (self, error))
         {
-          rollback (self);
+          ld_store_rollback (self);
           return FALSE;
         }
     }
@@ -736,9 +716,9 @@ load_reference_data (LdStore  *self,
 
 /* ---- reading records -------------------------------------------------------------------- */
 
-static LdCase *
-case_from_row (sqlite3_stmt *stmt,
-               int           first)
+LdCase *
+ld_store_case_from_row (sqlite3_stmt *stmt,
+                        int           first)
 {
   LdCase *kase = ld_case_new ();
 
@@ -748,8 +728,8 @@ case_from_row (sqlite3_stmt *stmt,
   return kase;
 }
 
-static LdCaseEvent *
-event_from_row (sqlite3_stmt *stmt)
+LdCaseEvent *
+ld_store_event_from_row (sqlite3_stmt *stmt)
 {
   LdCaseEvent *e = ld_case_event_new ();
 
@@ -805,12 +785,12 @@ clock_from_stored (LdStore     *self,
     clock->light = LD_LIGHT_GREEN;
 }
 
-static void
-finish_case (LdStore     *self,
-             LdCase      *kase,
-             sqlite3_stmt *stmt,
-             int          first_clock_column,
-             const GDate *today)
+void
+ld_store_finish_case (LdStore     *self,
+                      LdCase      *kase,
+                      sqlite3_stmt *stmt,
+                      int          first_clock_column,
+                      const GDate *today)
 {
   LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
   LdClock clock;
@@ -823,43 +803,43 @@ finish_case (LdStore     *self,
   ld_case_set_case_type (kase, matter ? ld_matter_get_case_type (matter) : NULL);
 }
 
-static GListModel *
-events_of (LdStore     *self,
-           const char  *case_id,
-           GError     **error)
+GListModel *
+ld_store_events_of (LdStore     *self,
+                    const char  *case_id,
+                    GError     **error)
 {
   g_autoptr(GListStore) list = g_list_store_new (LD_TYPE_CASE_EVENT);
   sqlite3_stmt *stmt;
   int rc;
 
   if (self->events_stmt == NULL)
-    self->events_stmt = prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events"
-                                       " WHERE case_id = ? ORDER BY at, fid", error);
+    self->events_stmt = ld_store_prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events"
+                                                " WHERE case_id = ? ORDER BY at, fid", error);
   stmt = self->events_stmt;
   if (stmt == NULL)
     return NULL;
   sqlite3_reset (stmt);
-  bind_text (stmt, 1, case_id);
+  ld_store_bind_text (stmt, 1, case_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autoptr(LdCaseEvent) e = event_from_row (stmt);
+      g_autoptr(LdCaseEvent) e = ld_store_event_from_row (stmt);
 
       g_list_store_append (list, e);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      sql_fail (self, error, "cannot read the stage log");
+      ld_store_fail (self, error, "cannot read the stage log");
       return NULL;
     }
   return G_LIST_MODEL (g_steal_pointer (&list));
 }
 
 /* Recomputes and stores a case's deadline columns (inside the caller's transaction). */
-static gboolean
-store_clock (LdStore     *self,
-             LdCase      *kase,
-             GError     **error)
+gboolean
+ld_store_write_clock (LdStore     *self,
+                      LdCase      *kase,
+                      GError     **error)
 {
   LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
   g_autoptr(GListModel) events = NULL;
@@ -881,12 +861,12 @@ store_clock (LdStore     *self,
                    ld_case_get (kase, LD_CASE_NUMBER), ld_case_get (kase, LD_CASE_MATTER));
       return FALSE;
     }
-  events = events_of (self, ld_case_get (kase, LD_CASE_ID), error);
+  events = ld_store_events_of (self, ld_case_get (kase, LD_CASE_ID), error);
   if (events == NULL)
     return FALSE;
   susp = ld_clock_suspensions (events);
   /* Stored: an open suspension counts as ending the day it began (zero length). */
-  today_date (&eval);
+  ld_store_today (&eval);
   if (g_strcmp0 (ld_case_get (kase, LD_CASE_STATUS), "suspended") == 0
       && ld_case_get (kase, LD_CASE_SUSPENDED_ON) != NULL)
     ld_date_parse (ld_case_get (kase, LD_CASE_SUSPENDED_ON), &eval, NULL);
@@ -904,51 +884,55 @@ store_clock (LdStore     *self,
   number = ld_case_get (kase, LD_CASE_NUMBER);
   sort_key = g_strdup_printf ("%s %s", deadline ? deadline : "9999-12-31", number ? number : "");
   if (self->clock_stmt == NULL)
-    self->clock_stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?,"
-                                      " weekends_only = ?, stage_role = ?, sort_key = ?"
-                                      " WHERE id = ?", error);
+    self->clock_stmt = ld_store_prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?,"
+                                               " weekends_only = ?, stage_role = ?, sort_key = ?"
+                                               " WHERE id = ?", error);
   stmt = self->clock_stmt;
   if (stmt == NULL)
     return FALSE;
   sqlite3_reset (stmt);
-  bind_text (stmt, 1, deadline);
-  bind_text (stmt, 2, yellow_on);
+  ld_store_bind_text (stmt, 1, deadline);
+  ld_store_bind_text (stmt, 2, yellow_on);
   sqlite3_bind_int (stmt, 3, clock.weekends_only);
-  bind_text (stmt, 4, stage >= 0 ? ld_matter_get_stage_role (matter, stage) : NULL);
-  bind_text (stmt, 5, sort_key);
-  bind_text (stmt, 6, ld_case_get (kase, LD_CASE_ID));
-  ok = step_done (self, stmt, error);
+  ld_store_bind_text (stmt, 4, stage >= 0 ? ld_matter_get_stage_role (matter, stage) : NULL);
+  ld_store_bind_text (stmt, 5, sort_key);
+  ld_store_bind_text (stmt, 6, ld_case_get (kase, LD_CASE_ID));
+  ok = ld_store_step_done (self, stmt, error);
   sqlite3_reset (stmt);
   return ok;
 }
 
-static gboolean
-store_all_clocks (LdStore  *self,
-                  GError  **error)
+gboolean
+ld_store_write_all_clocks (LdStore  *self,
+                           GError  **error)
 {
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT " CASE_COLUMNS " FROM cases", error);
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+
+  stmt = ld_store_prepare (self, "SELECT " CASE_COLUMNS " FROM cases", error);
   g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (cases, case_from_row (stmt, 0));
+    g_ptr_array_add (cases, ld_store_case_from_row (stmt, 0));
   for (guint i = 0; i < cases->len; i++)
-    if (!store_clock (self, cases->pdata[i], error))
+    if (!ld_store_write_clock (self, cases->pdata[i], error))
       return FALSE;
   return TRUE;
 }
 
 /* The case by UUID or by number, read inside the caller's transaction (or not). */
-static LdCase *
-load_case (LdStore     *self,
-           const char  *id_or_number,
-           const GDate *today,
-           GError     **error)
+LdCase *
+ld_store_load_case (LdStore     *self,
+                    const char  *id_or_number,
+                    const GDate *today,
+                    GError     **error)
 {
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT " CASE_COLUMNS ", deadline, yellow_on,"
-                                           " weekends_only FROM cases WHERE id = ?1 OR number = ?1"
-                                           " LIMIT 1", error);
+  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, "SELECT " CASE_COLUMNS ", deadline,"
+                                                                                 " yellow_on,"
+                                                             " weekends_only FROM cases WHERE id"
+                                                             " = ?1 OR number = ?1"
+                                                             " LIMIT 1", error);
   LdCase *kase;
   GDate t;
   int rc;
@@ -957,10 +941,10 @@ load_case (LdStore     *self,
     return NULL;
   if (today == NULL)
     {
-      today_date (&t);
+      ld_store_today (&t);
       today = &t;
     }
-  bind_text (stmt, 1, id_or_number);
+  ld_store_bind_text (stmt, 1, id_or_number);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -969,11 +953,11 @@ load_case (LdStore     *self,
                      "store %s has no case '%s' (give its number or its UUID)", self->path,
                      id_or_number);
       else
-        sql_fail (self, error, "cannot read the case");
+        ld_store_fail (self, error, "cannot read the case");
       return NULL;
     }
-  kase = case_from_row (stmt, 0);
-  finish_case (self, kase, stmt, LD_CASE_N_FIELDS + 1, today);
+  kase = ld_store_case_from_row (stmt, 0);
+  ld_store_finish_case (self, kase, stmt, LD_CASE_N_FIELDS + 1, today);
   return kase;
 }
 
@@ -989,13 +973,13 @@ refresh_clocks (LdStore  *self,
   gboolean same = FALSE;
   const char *basis;
 
-  stmt = prepare (self, "SELECT json FROM calendars ORDER BY year", error);
+  stmt = ld_store_prepare (self, "SELECT json FROM calendars ORDER BY year", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
   g_clear_pointer (&stmt, sqlite3_finalize);
-  stmt = prepare (self, "SELECT json FROM matters ORDER BY id", error);
+  stmt = ld_store_prepare (self, "SELECT json FROM matters ORDER BY id", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1003,45 +987,47 @@ refresh_clocks (LdStore  *self,
   g_clear_pointer (&stmt, sqlite3_finalize);
   basis = g_checksum_get_string (sum);
 
-  stmt = prepare (self, "SELECT value = ? FROM sync_state WHERE key = 'clock_basis'", error);
+  stmt = ld_store_prepare (self, "SELECT value = ? FROM sync_state WHERE key = 'clock_basis'",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, basis);
+  ld_store_bind_text (stmt, 1, basis);
   same = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0);
   g_clear_pointer (&stmt, sqlite3_finalize);
   if (same)
     return TRUE;
 
-  if (!begin (self, error))
+  if (!ld_store_begin (self, error))
     return FALSE;
-  stmt = prepare (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES"
-                        " ('clock_basis', ?)", error);
+  stmt = ld_store_prepare (self, "INSERT OR REPLACE INTO sync_state (key, value) VALUES"
+                                 " ('clock_basis', ?)", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, basis);
-  if (!step_done (self, stmt, error) || !store_all_clocks (self, error) || !commit (self, error))
+  ld_store_bind_text (stmt, 1, basis);
+  if (!ld_store_step_done (self, stmt, error) || !ld_store_write_all_clocks (self, error)
+      || !ld_store_commit (self, error))
     goto fail;
   return TRUE;
 
 fail:
-  rollback (self);
+  ld_store_rollback (self);
   return FALSE;
 }
 
 /* ---- ops --------------------------------------------------------------------------------- */
 
-static gboolean
-write_op (LdStore     *self,
-          const char  *op_id,
-          const char  *entity,
-          const char  *entity_id,
-          const char  *kind,
-          gint64       base_version,
-          JsonNode    *fields,
-          JsonNode    *action,
-          const char  *user,
-          const char  *at,
-          GError     **error)
+gboolean
+ld_store_write_op (LdStore     *self,
+                   const char  *op_id,
+                   const char  *entity,
+                   const char  *entity_id,
+                   const char  *kind,
+                   gint64       base_version,
+                   JsonNode    *fields,
+                   JsonNode    *action,
+                   const char  *user,
+                   const char  *at,
+                   GError     **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -1080,25 +1066,26 @@ write_op (LdStore     *self,
   root = json_builder_get_root (b);
   text = json_to_string (root, FALSE);
 
-  stmt = prepare (self, "INSERT INTO outbox (op_id, entity, entity_id, kind, base_version, op,"
-                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  stmt = ld_store_prepare (self, "INSERT INTO outbox (op_id, entity, entity_id, kind,"
+                                 " base_version, op,"
+                                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, op_id);
-  bind_text (stmt, 2, entity);
-  bind_text (stmt, 3, entity_id);
-  bind_text (stmt, 4, kind);
+  ld_store_bind_text (stmt, 1, op_id);
+  ld_store_bind_text (stmt, 2, entity);
+  ld_store_bind_text (stmt, 3, entity_id);
+  ld_store_bind_text (stmt, 4, kind);
   sqlite3_bind_int64 (stmt, 5, base_version);
-  bind_text (stmt, 6, text);
-  bind_text (stmt, 7, at);
-  return step_done (self, stmt, error);
+  ld_store_bind_text (stmt, 6, text);
+  ld_store_bind_text (stmt, 7, at);
+  return ld_store_step_done (self, stmt, error);
 }
 
-static void
-add_field (JsonBuilder *b,
-           const char  *name,
-           const char  *base,
-           const char  *value)
+void
+ld_store_add_field (JsonBuilder *b,
+                    const char  *name,
+                    const char  *base,
+                    const char  *value)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
@@ -1122,6 +1109,8 @@ ld_store_finalize (GObject *object)
 {
   LdStore *self = LD_STORE (object);
 
+  g_clear_object (&self->reader);
+  g_mutex_clear (&self->reader_lock);
   g_clear_pointer (&self->events_stmt, sqlite3_finalize);
   g_clear_pointer (&self->clock_stmt, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
@@ -1141,6 +1130,7 @@ ld_store_class_init (LdStoreClass *klass)
 static void
 ld_store_init (LdStore *self)
 {
+  g_mutex_init (&self->reader_lock);
 }
 
 /* ---- public API -------------------------------------------------------------------------- */
@@ -1206,14 +1196,14 @@ ld_store_create_at_version (const char  *path,
         return NULL;
       }
   }
-  self = open_db (path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
+  self = ld_store_open_db (path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
   if (self == NULL || !migrate (self, version, error))
     {
       g_clear_object (&self);
       g_remove (path);
       return NULL;
     }
-  if (version >= 4 && !load_reference_data (self, error))
+  if (version >= 4 && !ld_store_load_reference_data (self, error))
     return NULL;
   if (version >= 5 && !refresh_clocks (self, error))
     return NULL;
@@ -1252,7 +1242,7 @@ ld_store_open (const char  *path,
                    path, path);
       return NULL;
     }
-  self = open_db (path, SQLITE_OPEN_READWRITE, error);
+  self = ld_store_open_db (path, SQLITE_OPEN_READWRITE, error);
   if (self == NULL)
     return NULL;
   user_version = read_user_version (self);
@@ -1281,7 +1271,7 @@ ld_store_open (const char  *path,
     }
   if (!migrate (self, ld_store_latest_version (), error))
     return NULL;
-  if (!load_reference_data (self, error) || !refresh_clocks (self, error))
+  if (!ld_store_load_reference_data (self, error) || !refresh_clocks (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -1338,1218 +1328,3 @@ ld_store_set_statement_hook (LdStore              *self,
   self->hook_data = user_data;
 }
 
-/* Columns of @table in schema @schema ("main" or an attached one). */
-static GPtrArray *
-table_columns (LdStore    *self,
-               const char *schema,
-               const char *table)
-{
-  g_autofree char *sql = g_strdup_printf ("PRAGMA \"%s\".table_info(\"%s\")", schema, table);
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, sql, NULL);
-  GPtrArray *cols = g_ptr_array_new_with_free_func (g_free);
-
-  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (cols, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-  return cols;
-}
-
-static gboolean
-has_column (GPtrArray  *cols,
-            const char *name)
-{
-  for (guint i = 0; i < cols->len; i++)
-    if (g_ascii_strcasecmp (cols->pdata[i], name) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* INSERT INTO main.T (common columns) SELECT them FROM demo.T */
-static gboolean
-copy_table (LdStore     *self,
-            const char  *table,
-            const char  *const *required,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) ours = table_columns (self, "main", table);
-  g_autoptr(GPtrArray) theirs = table_columns (self, "demo", table);
-  g_autoptr(GString) cols = g_string_new (NULL);
-  g_autofree char *sql = NULL;
-
-  if (theirs->len == 0)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                   "the demo GeoPackage has no table %s (see data/README.md)", table);
-      return FALSE;
-    }
-  for (guint i = 0; required && required[i]; i++)
-    if (!has_column (theirs, required[i]))
-      {
-        g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                     "the demo GeoPackage's table %s has no column %s (see data/README.md)",
-                     table, required[i]);
-        return FALSE;
-      }
-  for (guint i = 0; i < ours->len; i++)
-    {
-      const char *c = ours->pdata[i];
-
-      if (g_str_equal (c, "fid") || g_str_equal (c, "version") || !has_column (theirs, c))
-        continue;
-      g_string_append_printf (cols, "%s\"%s\"", cols->len ? ", " : "", c);
-    }
-  sql = g_strdup_printf ("INSERT INTO main.\"%s\" (%s) SELECT %s FROM demo.\"%s\"",
-                         table, cols->str, cols->str, table);
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                   "copying table %s from the demo: %s", table, sqlite3_errmsg (self->db));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static const char * const demo_layers[] = {
-  "xz_dltb", "gh_ydyh", "sx_yjjbnt", "sx_stbhhx", "sx_czkfbj", NULL
-};
-
-/* Copies the demo's reference layers with GDAL, which writes their GeoPackage metadata and
- * R-trees. A layer the demo lacks is skipped. */
-static gboolean
-copy_layers (LdStore     *self,
-             const char  *demo_path,
-             GError     **error)
-{
-  GDALDatasetH src, dst;
-  const char *lco[] = { "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", "FID=fid", NULL };
-  gboolean ok = TRUE;
-
-  /* GDAL identifies a GeoPackage by its file header: write the WAL back into the file. */
-  sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-  GDALAllRegister ();
-  src = GDALOpenEx (demo_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-  if (src == NULL)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                   "cannot open the demo %s: %s", demo_path, CPLGetLastErrorMsg ());
-      return FALSE;
-    }
-  dst = GDALOpenEx (self->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
-  if (dst == NULL)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                   "GDAL cannot open the store %s: %s", self->path, CPLGetLastErrorMsg ());
-      GDALClose (src);
-      return FALSE;
-    }
-  for (guint i = 0; ok && demo_layers[i] != NULL; i++)
-    {
-      OGRLayerH layer = GDALDatasetGetLayerByName (src, demo_layers[i]);
-      OGRFeatureDefnH defn;
-      OGRLayerH out;
-      OGRFeatureH f;
-
-      if (layer == NULL)
-        continue;
-      if (GDALDatasetGetLayerByName (dst, demo_layers[i]) != NULL)
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                       "the store already has a layer %s", demo_layers[i]);
-          ok = FALSE;
-          break;
-        }
-      defn = OGR_L_GetLayerDefn (layer);
-      out = GDALDatasetCreateLayer (dst, demo_layers[i], OGR_L_GetSpatialRef (layer),
-                                    OGR_L_GetGeomType (layer), (char **) lco);
-      for (int k = 0; out != NULL && k < OGR_FD_GetFieldCount (defn); k++)
-        if (OGR_L_CreateField (out, OGR_FD_GetFieldDefn (defn, k), TRUE) != OGRERR_NONE)
-          out = NULL;
-      if (out == NULL)
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                       "cannot create layer %s in the store: %s", demo_layers[i],
-                       CPLGetLastErrorMsg ());
-          ok = FALSE;
-          break;
-        }
-      /* One transaction per layer: fast, and a failed layer leaves no half of it. */
-      GDALDatasetStartTransaction (dst, FALSE);
-      OGR_L_ResetReading (layer);
-      while (ok && (f = OGR_L_GetNextFeature (layer)) != NULL)
-        {
-          OGRFeatureH copy = OGR_F_Create (OGR_L_GetLayerDefn (out));
-
-          OGR_F_SetFrom (copy, f, TRUE);
-          OGR_F_SetFID (copy, OGR_F_GetFID (f));
-          if (OGR_L_CreateFeature (out, copy) != OGRERR_NONE)
-            {
-              g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                           "copying feature %" G_GINT64_FORMAT " of layer %s: %s",
-                           (gint64) OGR_F_GetFID (f), demo_layers[i], CPLGetLastErrorMsg ());
-              ok = FALSE;
-            }
-          OGR_F_Destroy (copy);
-          OGR_F_Destroy (f);
-        }
-      if (ok && GDALDatasetCommitTransaction (dst) != OGRERR_NONE)
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                       "writing layer %s: %s", demo_layers[i], CPLGetLastErrorMsg ());
-          ok = FALSE;
-        }
-      else if (!ok)
-        GDALDatasetRollbackTransaction (dst);
-    }
-  GDALClose (dst);
-  GDALClose (src);
-  return ok;
-}
-
-/**
- * ld_store_import_demo:
- *
- * Loads the demo GeoPackage's layers, users, cases, stage log and red lines into an empty
- * store, as the server would deliver them (no outbox ops). The tables are copied in one
- * transaction: on failure nothing of them is kept.
- */
-gboolean
-ld_store_import_demo (LdStore     *self,
-                      const char  *demo_path,
-                      GError     **error)
-{
-  static const char * const case_cols[] = { "id", "matter", "stage", NULL };
-  static const char * const user_cols[] = { "login", "role", NULL };
-  static const char * const event_cols[] = { "id", "case_id", "action", "at", NULL };
-  static const char * const redline_cols[] = { "id", "case_id", "geom", NULL };
-  char *attach = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (LD_IS_STORE (self), FALSE);
-
-  if (!g_file_test (demo_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                   "the demo %s does not exist; make it with 'landdesk-cli demo-data'", demo_path);
-      return FALSE;
-    }
-  stmt = prepare (self, "SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM users)",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0) > 0)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                   "store %s already holds cases or users; load the demo into a new store",
-                   self->path);
-      return FALSE;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  attach = sqlite3_mprintf ("ATTACH DATABASE %Q AS demo", demo_path);
-  if (sqlite3_exec (self->db, attach, NULL, NULL, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT, "cannot open the demo %s: %s",
-                   demo_path, sqlite3_errmsg (self->db));
-      sqlite3_free (attach);
-      return FALSE;
-    }
-  sqlite3_free (attach);
-
-  ok = begin (self, error);
-  if (ok)
-    {
-      /* The red lines must be in our CRS: the blobs are copied as they are. */
-      g_auto(sqlite3_stmt_ptr) srs = prepare (self, "SELECT srs_id FROM demo.gpkg_geometry_columns"
-                                              " WHERE table_name = 'case_redlines'", NULL);
-
-      if (srs != NULL && sqlite3_step (srs) == SQLITE_ROW && sqlite3_column_int (srs, 0) != 4525)
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
-                       "the demo's case_redlines are in srs_id %d; the store needs EPSG:4525",
-                       sqlite3_column_int (srs, 0));
-          ok = FALSE;
-        }
-    }
-  ok = ok && copy_table (self, "users", user_cols, error)
-       && copy_table (self, "cases", case_cols, error)
-       && copy_table (self, "case_events", event_cols, error)
-       && copy_table (self, "case_redlines", redline_cols, error)
-       && exec_sql (self, "UPDATE gpkg_ogr_contents SET feature_count ="
-                          " (SELECT count(*) FROM case_redlines)"
-                          " WHERE table_name = 'case_redlines'", error)
-       && store_all_clocks (self, error)
-       && commit (self, error);
-  if (!ok)
-    rollback (self);
-  sqlite3_exec (self->db, "DETACH DATABASE demo", NULL, NULL, NULL);
-  if (!ok)
-    return FALSE;
-  return copy_layers (self, demo_path, error);
-}
-
-static LdUser *
-user_from_row (sqlite3_stmt *stmt)
-{
-  LdUser *u = ld_user_new ();
-
-  for (int i = 0; i < LD_USER_N_FIELDS; i++)
-    ld_user_set (u, i, (const char *) sqlite3_column_text (stmt, i));
-  ld_user_set_version (u, sqlite3_column_int64 (stmt, LD_USER_N_FIELDS));
-  return u;
-}
-
-/**
- * ld_store_list_users:
- *
- * Returns: (transfer full): the users (#LdUser) by login: the user switcher's model
- */
-GListModel *
-ld_store_list_users (LdStore  *self,
-                     GError  **error)
-{
-  g_autoptr(GListStore) list = g_list_store_new (LD_TYPE_USER);
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT login, display_name, role, unit, version"
-                                           " FROM users ORDER BY login", error);
-
-  if (stmt == NULL)
-    return NULL;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autoptr(LdUser) u = user_from_row (stmt);
-
-      g_list_store_append (list, u);
-    }
-  return G_LIST_MODEL (g_steal_pointer (&list));
-}
-
-/**
- * ld_store_find_user:
- *
- * Returns: (transfer full): the user, or NULL with LD_STORE_ERROR_USER when unknown
- */
-LdUser *
-ld_store_find_user (LdStore     *self,
-                    const char  *login,
-                    GError     **error)
-{
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT login, display_name, role, unit, version"
-                                           " FROM users WHERE login = ?", error);
-
-  if (stmt == NULL)
-    return NULL;
-  bind_text (stmt, 1, login);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_USER,
-                   "there is no user '%s' in store %s; use a login name such as zhang.wei",
-                   login ? login : "", self->path);
-      return NULL;
-    }
-  return user_from_row (stmt);
-}
-
-/* The WHERE clause of a list for a user with @role; parameters ?1 user, ?2 role. */
-static const char *
-list_condition (LdCaseList list,
-                gboolean   with_user)
-{
-#define TODO_COND "(c.status = 'active' AND c.stage_role = ?2" \
-  " AND (c.assignee = ?1 OR c.assignee IS NULL))"
-#define ACTED_COND "c.id IN (SELECT case_id FROM case_events WHERE actor = ?1)"
-  switch (list)
-    {
-    case LD_CASE_LIST_TODO:
-      return with_user ? TODO_COND : "c.status = 'active'";
-    case LD_CASE_LIST_DOING:
-      return with_user ? "(c.status IN ('active', 'suspended') AND " ACTED_COND
-                         " AND NOT " TODO_COND ")"
-                       : "c.status = 'active'";
-    case LD_CASE_LIST_DONE:
-      return with_user ? "(c.status IN ('closed', 'refused') AND " ACTED_COND ")"
-                       : "c.status IN ('closed', 'refused')";
-    case LD_CASE_LIST_CLOSED:
-      return "c.status IN ('closed', 'refused')";
-    case LD_CASE_LIST_SUSPENDED:
-      return with_user ? "(c.status = 'suspended' AND (c.assignee = ?1 OR " ACTED_COND "))"
-                       : "c.status = 'suspended'";
-    case LD_CASE_LIST_ALL:
-    default:
-      return "1";
-    }
-#undef TODO_COND
-#undef ACTED_COND
-}
-
-/* Escapes a search text for a LIKE pattern with ESCAPE '\'. */
-static char *
-like_pattern (const char *text)
-{
-  GString *s = g_string_new ("%");
-
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (s, '\\');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '%');
-  return g_string_free (s, FALSE);
-}
-
-/* Quotes a search text as one FTS5 string (trigram tokenizer: substring match). */
-static char *
-fts_phrase (const char *text)
-{
-  GString *s = g_string_new ("\"");
-
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (s, '"');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '"');
-  return g_string_free (s, FALSE);
-}
-
-/**
- * ld_store_query_cases:
- * @total: (out) (optional): the number of cases the query matches, ignoring offset and limit
- *
- * One page of a list, sorted by deadline (cases without one last), then number. Search is a
- * substring match over number, project title, applicant and parcel numbers and names (FTS5
- * trigram index; texts under three characters fall back to a scan).
- *
- * Returns: (transfer full): a list of #LdCase with their clocks as of @query->today
- */
-GListModel *
-ld_store_query_cases (LdStore            *self,
-                      const LdCaseQuery  *query,
-                      guint              *total,
-                      GError            **error)
-{
-  g_autoptr(GListStore) list = g_list_store_new (LD_TYPE_CASE);
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autofree char *sql = NULL;
-  g_autofree char *count_sql = NULL;
-  g_autofree char *search_arg = NULL;
-  g_autofree char *today_text = NULL;
-  g_autoptr(LdUser) user = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
-  gboolean fts = FALSE;
-  GDate today;
-
-  g_return_val_if_fail (LD_IS_STORE (self), NULL);
-
-  if (query->today != NULL)
-    today = *query->today;
-  else
-    today_date (&today);
-  today_text = ld_date_format (&today);
-
-  if (query->user != NULL && (user = ld_store_find_user (self, query->user, error)) == NULL)
-    return NULL;
-  g_string_append (where, list_condition (query->list, user != NULL));
-  if (query->search != NULL && *query->search != '\0')
-    {
-      fts = g_utf8_strlen (query->search, -1) >= 3;
-      if (fts)
-        {
-          search_arg = fts_phrase (query->search);
-          g_string_append (where, " AND c.fid IN (SELECT rowid FROM cases_fts WHERE cases_fts"
-                                  " MATCH ?3)");
-        }
-      else
-        {
-          search_arg = like_pattern (query->search);
-          g_string_append (where, " AND c.fid IN (SELECT rowid FROM cases_fts WHERE"
-                                  " number LIKE ?3 ESCAPE '\\' OR title LIKE ?3 ESCAPE '\\'"
-                                  " OR applicant LIKE ?3 ESCAPE '\\'"
-                                  " OR parcels LIKE ?3 ESCAPE '\\')");
-        }
-    }
-  if (query->case_type != NULL)
-    g_string_append (where, " AND c.matter IN (SELECT id FROM matters WHERE"
-                            " json_extract(json, '$.case_type') = ?4)");
-  if (query->stage != NULL)
-    g_string_append (where, " AND c.stage = ?5");
-  if (query->light != NULL)
-    {
-      /* The same rule as the clock: the day of evaluation against the stored dates. */
-      const char *eval = "(CASE WHEN c.status = 'suspended' THEN c.suspended_on"
-                         " WHEN c.status IN ('closed', 'refused') THEN c.closed_on ELSE ?6 END)";
-
-      if (g_str_equal (query->light, "red"))
-        g_string_append_printf (where, " AND c.deadline < %s", eval);
-      else if (g_str_equal (query->light, "yellow"))
-        g_string_append_printf (where, " AND c.deadline >= %s AND c.yellow_on <= %s", eval, eval);
-      else if (g_str_equal (query->light, "green"))
-        g_string_append_printf (where, " AND c.deadline >= %s AND c.yellow_on > %s", eval, eval);
-      else if (g_str_equal (query->light, "none"))
-        g_string_append (where, " AND c.deadline IS NULL");
-      else
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_NOT_FOUND,
-                       "light '%s' is not one of green, yellow, red, none", query->light);
-          return NULL;
-        }
-    }
-
-  sql = g_strdup_printf ("SELECT " CASE_COLUMNS ", deadline, yellow_on, weekends_only"
-                         " FROM cases c WHERE %s ORDER BY c.sort_key LIMIT %d OFFSET %u",
-                         where->str,
-                         query->limit ? (int) query->limit : -1, query->offset);
-  /* A search of all cases counts in the index alone: no row of cases needs reading. */
-  if (fts && query->list == LD_CASE_LIST_ALL && query->case_type == NULL && query->stage == NULL
-      && query->light == NULL)
-    count_sql = g_strdup ("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?3");
-  else
-    count_sql = g_strdup_printf ("SELECT count(*) FROM cases c WHERE %s", where->str);
-
-  for (int pass = 0; pass < 2; pass++)
-    {
-      int rc;
-
-      if (pass == 1 && total == NULL)
-        break;
-      g_clear_pointer (&stmt, sqlite3_finalize);
-      stmt = prepare (self, pass == 0 ? sql : count_sql, error);
-      if (stmt == NULL)
-        return NULL;
-      if (user != NULL)
-        {
-          bind_text (stmt, 1, ld_user_get (user, LD_USER_LOGIN));
-          bind_text (stmt, 2, ld_user_get (user, LD_USER_ROLE));
-        }
-      if (search_arg)
-        bind_text (stmt, 3, search_arg);
-      if (query->case_type)
-        bind_text (stmt, 4, query->case_type);
-      if (query->stage)
-        bind_text (stmt, 5, query->stage);
-      bind_text (stmt, 6, today_text);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          if (pass == 1)
-            {
-              *total = (guint) sqlite3_column_int64 (stmt, 0);
-              continue;
-            }
-          {
-            g_autoptr(LdCase) kase = case_from_row (stmt, 0);
-
-            finish_case (self, kase, stmt, LD_CASE_N_FIELDS + 1, &today);
-            g_list_store_append (list, kase);
-          }
-        }
-      if (rc != SQLITE_DONE)
-        {
-          sql_fail (self, error, "cannot read the cases");
-          return NULL;
-        }
-    }
-  return G_LIST_MODEL (g_steal_pointer (&list));
-}
-
-/**
- * ld_store_count_lists:
- * @counts: (out): the number of cases in each #LdCaseList, indexed by it
- *
- * The sidebar's counts for @user (NULL: by status only).
- */
-gboolean
-ld_store_count_lists (LdStore     *self,
-                      const char  *user,
-                      guint        counts[6],
-                      GError     **error)
-{
-  for (int l = 0; l <= LD_CASE_LIST_SUSPENDED; l++)
-    {
-      LdCaseQuery q = { .list = l, .user = user, .limit = 1 };
-      g_autoptr(GListModel) page = ld_store_query_cases (self, &q, &counts[l], error);
-
-      if (page == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * ld_store_get_case:
- * @today: (nullable): the day the clock is read; NULL: today
- *
- * Returns: (transfer full): the case with this UUID or number
- */
-LdCase *
-ld_store_get_case (LdStore     *self,
-                   const char  *id_or_number,
-                   const GDate *today,
-                   GError     **error)
-{
-  GDate t;
-
-  if (today == NULL)
-    today_date (&t);
-  else
-    t = *today;
-  return load_case (self, id_or_number, &t, error);
-}
-
-/**
- * ld_store_list_events:
- *
- * Returns: (transfer full): the case's stage log (#LdCaseEvent), oldest first: the timeline
- */
-GListModel *
-ld_store_list_events (LdStore     *self,
-                      const char  *case_id,
-                      GError     **error)
-{
-  return events_of (self, case_id, error);
-}
-
-/**
- * ld_store_act:
- * @date: (nullable): the day the action counts for, YYYY-MM-DD; NULL: today
- * @to: (nullable): the new assignee for reassign
- *
- * Applies a workflow action: the case, its stage log and the outbox op are written in ONE
- * transaction. A refused action changes nothing.
- *
- * Returns: (transfer full): the case after the action
- */
-LdCase *
-ld_store_act (LdStore     *self,
-              const char  *id_or_number,
-              const char  *login,
-              const char  *action,
-              const char  *opinion,
-              const char  *date,
-              const char  *to,
-              GError     **error)
-{
-  g_autoptr(LdUser) user = NULL;
-  g_autoptr(LdUser) target = NULL;
-  g_autoptr(LdCase) kase = NULL;
-  g_autoptr(LdCase) next = NULL;
-  g_autoptr(LdCaseEvent) event = NULL;
-  g_autoptr(JsonBuilder) ab = json_builder_new ();
-  g_autoptr(JsonNode) action_node = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
-  g_autofree char *op_id = g_uuid_string_random ();
-  g_autofree char *now = now_iso8601 ();
-  g_autofree char *at = NULL;
-  g_autofree char *day = NULL;
-  LdActionRequest req = { 0 };
-  LdMatter *matter;
-  GDate today;
-
-  g_return_val_if_fail (LD_IS_STORE (self), NULL);
-
-  today_date (&today);
-  if (date == NULL)
-    day = ld_date_format (&today);
-  else
-    {
-      GDate d;
-
-      if (!ld_date_parse (date, &d, error))
-        return NULL;
-      day = g_strdup (date);
-    }
-  /* The event's time: the given day at the current local time of day. */
-  at = g_strconcat (day, now + 10, NULL);
-
-  if (!begin (self, error))
-    return NULL;
-  if ((user = ld_store_find_user (self, login, error)) == NULL)
-    goto fail;
-  if (to != NULL)
-    target = ld_store_find_user (self, to, NULL);
-  if ((kase = load_case (self, id_or_number, &today, error)) == NULL)
-    goto fail;
-  matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
-  if (matter == NULL)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_NOT_FOUND,
-                   "case %s: matter '%s' is not in the store's matter catalogue",
-                   ld_case_get (kase, LD_CASE_NUMBER), ld_case_get (kase, LD_CASE_MATTER));
-      goto fail;
-    }
-  /* The log reads in time order, and suspensions pair up in it: no step before the last one. */
-  {
-    g_auto(sqlite3_stmt_ptr) last = prepare (self, "SELECT max(substr(at, 1, 10)) FROM"
-                                                   " case_events WHERE case_id = ?", error);
-
-    if (last == NULL)
-      goto fail;
-    bind_text (last, 1, ld_case_get (kase, LD_CASE_ID));
-    if (sqlite3_step (last) == SQLITE_ROW && sqlite3_column_text (last, 0) != NULL
-        && g_strcmp0 (day, (const char *) sqlite3_column_text (last, 0)) < 0)
-      {
-        g_set_error (error, LD_WORKFLOW_ERROR, LD_WORKFLOW_ERROR_INVALID,
-                     "date of %s: %s is before the last step of case %s (%s); use that day or "
-                     "a later one", action, day, ld_case_get (kase, LD_CASE_NUMBER),
-                     sqlite3_column_text (last, 0));
-        goto fail;
-      }
-  }
-  req.action = action;
-  req.opinion = opinion;
-  req.date = day;
-  req.at = at;
-  req.to = to;
-  req.to_role = target ? ld_user_get (target, LD_USER_ROLE) : NULL;
-  req.event_id = op_id;
-  next = ld_workflow_apply (kase, matter, login, ld_user_get (user, LD_USER_ROLE), &req, &event,
-                            error);
-  if (next == NULL)
-    goto fail;
-
-  stmt = prepare (self, "UPDATE cases SET stage = ?, status = ?, suspend_kind = ?,"
-                        " suspended_on = ?, assignee = ?, accepted_on = ?, closed_on = ?,"
-                        " version = ? WHERE id = ? AND version = ?", error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, ld_case_get (next, LD_CASE_STAGE));
-  bind_text (stmt, 2, ld_case_get (next, LD_CASE_STATUS));
-  bind_text (stmt, 3, ld_case_get (next, LD_CASE_SUSPEND_KIND));
-  bind_text (stmt, 4, ld_case_get (next, LD_CASE_SUSPENDED_ON));
-  bind_text (stmt, 5, ld_case_get (next, LD_CASE_ASSIGNEE));
-  bind_text (stmt, 6, ld_case_get (next, LD_CASE_ACCEPTED_ON));
-  bind_text (stmt, 7, ld_case_get (next, LD_CASE_CLOSED_ON));
-  sqlite3_bind_int64 (stmt, 8, ld_case_get_version (next));
-  bind_text (stmt, 9, ld_case_get (kase, LD_CASE_ID));
-  sqlite3_bind_int64 (stmt, 10, ld_case_get_version (kase));
-  if (!step_done (self, stmt, error))
-    goto fail;
-  if (sqlite3_changes (self->db) != 1)
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_SQL,
-                   "case %s changed while it was being written; try again",
-                   ld_case_get (kase, LD_CASE_NUMBER));
-      goto fail;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  stmt = prepare (self, "INSERT INTO case_events (" EVENT_COLUMNS ")"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-  for (int i = 0; i < LD_CASE_EVENT_N_FIELDS; i++)
-    bind_text (stmt, i + 1, ld_case_event_get (event, i));
-  sqlite3_bind_int64 (stmt, LD_CASE_EVENT_N_FIELDS + 1, ld_case_event_get_version (event));
-  if (!step_done (self, stmt, error))
-    goto fail;
-
-  if (!store_clock (self, next, error))
-    goto fail;
-
-  json_builder_begin_object (ab);
-  json_builder_set_member_name (ab, "id");
-  json_builder_add_string_value (ab, action);
-  json_builder_set_member_name (ab, "opinion");
-  if (ld_case_event_get (event, LD_CASE_EVENT_OPINION))
-    json_builder_add_string_value (ab, ld_case_event_get (event, LD_CASE_EVENT_OPINION));
-  else
-    json_builder_add_null_value (ab);
-  json_builder_set_member_name (ab, "date");
-  json_builder_add_string_value (ab, day);
-  json_builder_set_member_name (ab, "to");
-  if (to)
-    json_builder_add_string_value (ab, to);
-  else
-    json_builder_add_null_value (ab);
-  json_builder_end_object (ab);
-  action_node = json_builder_get_root (ab);
-  if (!write_op (self, op_id, "case", ld_case_get (kase, LD_CASE_ID), "action",
-                 ld_case_get_version (kase), NULL, action_node, login, at, error))
-    goto fail;
-  if (!commit (self, error))
-    goto fail;
-
-  return load_case (self, ld_case_get (kase, LD_CASE_ID), &today, error);
-
-fail:
-  rollback (self);
-  return NULL;
-}
-
-/* Hashes @file and copies it into the content-addressed folder (atomically). */
-static char *
-put_blob (LdStore     *self,
-          const char  *file,
-          gint64      *size,
-          GError     **error)
-{
-  g_autoptr(GMappedFile) mapped = g_mapped_file_new (file, FALSE, error);
-  g_autofree char *sha = NULL;
-  g_autofree char *dest = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *tmp = NULL;
-  GBytes *bytes;
-
-  if (mapped == NULL)
-    return NULL;
-  bytes = g_mapped_file_get_bytes (mapped);
-  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
-  *size = (gint64) g_bytes_get_size (bytes);
-  dest = ld_store_dup_blob_path (self, sha);
-  dir = g_path_get_dirname (dest);
-  if (!g_file_test (dest, G_FILE_TEST_EXISTS))
-    {
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_SQL, "cannot create %s: %s", dir,
-                       g_strerror (errno));
-          g_bytes_unref (bytes);
-          return NULL;
-        }
-      tmp = g_strconcat (dest, ".part", NULL);
-      if (!g_file_set_contents (tmp, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                error)
-          || g_rename (tmp, dest) != 0)
-        {
-          g_remove (tmp);
-          g_bytes_unref (bytes);
-          if (error && *error == NULL)
-            g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_SQL, "cannot write %s", dest);
-          return NULL;
-        }
-    }
-  g_bytes_unref (bytes);
-  return g_steal_pointer (&sha);
-}
-
-/**
- * ld_store_dup_blob_path:
- *
- * Returns: where an attachment's content lives: `<store>.blobs/ab/cdef...`
- */
-char *
-ld_store_dup_blob_path (LdStore    *self,
-                        const char *sha256)
-{
-  g_autofree char *root = g_strconcat (self->path, ".blobs", NULL);
-  g_autofree char *prefix = g_strndup (sha256, 2);
-
-  return g_build_filename (root, prefix, sha256 + 2, NULL);
-}
-
-/**
- * ld_store_add_attachment:
- *
- * Adds @file to a case. The content goes to the blob folder first (harmless if the transaction
- * then fails); the row and its op are one transaction.
- *
- * Returns: (transfer full): the content's SHA-256 (hex)
- */
-char *
-ld_store_add_attachment (LdStore     *self,
-                         const char  *id_or_number,
-                         const char  *login,
-                         const char  *file,
-                         GError     **error)
-{
-  g_autoptr(LdUser) user = NULL;
-  g_autoptr(LdCase) kase = NULL;
-  g_autoptr(JsonBuilder) fb = json_builder_new ();
-  g_autoptr(JsonNode) fields = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
-  g_autofree char *sha = NULL;
-  g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *op_id = g_uuid_string_random ();
-  g_autofree char *now = now_iso8601 ();
-  g_autofree char *name = g_path_get_basename (file);
-  g_autofree char *mime = NULL;
-  g_autofree char *size_text = NULL;
-  gboolean uncertain;
-  gint64 size = 0;
-
-  sha = put_blob (self, file, &size, error);
-  if (sha == NULL)
-    return NULL;
-  {
-    g_autofree char *ctype = g_content_type_guess (name, NULL, 0, &uncertain);
-
-    mime = g_content_type_get_mime_type (ctype);
-  }
-  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, size);
-
-  if (!begin (self, error))
-    return NULL;
-  if ((user = ld_store_find_user (self, login, error)) == NULL
-      || (kase = load_case (self, id_or_number, NULL, error)) == NULL)
-    goto fail;
-  stmt = prepare (self, "INSERT INTO attachments (id, case_id, sha256, name, size, mime,"
-                        " added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, ld_case_get (kase, LD_CASE_ID));
-  bind_text (stmt, 3, sha);
-  bind_text (stmt, 4, name);
-  sqlite3_bind_int64 (stmt, 5, size);
-  bind_text (stmt, 6, mime);
-  bind_text (stmt, 7, login);
-  bind_text (stmt, 8, now);
-  if (!step_done (self, stmt, error))
-    goto fail;
-  json_builder_begin_object (fb);
-  add_field (fb, "case_id", NULL, ld_case_get (kase, LD_CASE_ID));
-  add_field (fb, "sha256", NULL, sha);
-  add_field (fb, "name", NULL, name);
-  add_field (fb, "size", NULL, size_text);
-  add_field (fb, "mime", NULL, mime);
-  json_builder_end_object (fb);
-  fields = json_builder_get_root (fb);
-  if (!write_op (self, op_id, "attachment", id, "insert", 0, fields, NULL, login, now, error)
-      || !commit (self, error))
-    goto fail;
-  return g_steal_pointer (&sha);
-
-fail:
-  rollback (self);
-  return NULL;
-}
-
-/**
- * ld_store_save_opinion:
- *
- * Saves @login's opinion on the case's current stage (the opinion editor): an insert the first
- * time, then updates, each with its op (an update carries the base value).
- */
-gboolean
-ld_store_save_opinion (LdStore     *self,
-                       const char  *id_or_number,
-                       const char  *login,
-                       const char  *text,
-                       GError     **error)
-{
-  g_autoptr(LdUser) user = NULL;
-  g_autoptr(LdCase) kase = NULL;
-  g_autoptr(JsonBuilder) fb = json_builder_new ();
-  g_autoptr(JsonNode) fields = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *old_text = NULL;
-  g_autofree char *op_id = g_uuid_string_random ();
-  g_autofree char *now = now_iso8601 ();
-  gint64 version = 0;
-
-  if (text == NULL || *text == '\0')
-    {
-      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_SQL, "an opinion needs some text");
-      return FALSE;
-    }
-  if (!begin (self, error))
-    return FALSE;
-  if ((user = ld_store_find_user (self, login, error)) == NULL
-      || (kase = load_case (self, id_or_number, NULL, error)) == NULL)
-    goto fail;
-  stmt = prepare (self, "SELECT id, text, version FROM opinions WHERE case_id = ? AND stage = ?"
-                        " AND author = ?", error);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, ld_case_get (kase, LD_CASE_ID));
-  bind_text (stmt, 2, ld_case_get (kase, LD_CASE_STAGE));
-  bind_text (stmt, 3, login);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      old_text = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      version = sqlite3_column_int64 (stmt, 2);
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  json_builder_begin_object (fb);
-  if (id == NULL)
-    {
-      id = g_uuid_string_random ();
-      stmt = prepare (self, "INSERT INTO opinions (id, case_id, stage, author, text, updated_at)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
-      add_field (fb, "case_id", NULL, ld_case_get (kase, LD_CASE_ID));
-      add_field (fb, "stage", NULL, ld_case_get (kase, LD_CASE_STAGE));
-      add_field (fb, "author", NULL, login);
-    }
-  else
-    stmt = prepare (self, "UPDATE opinions SET text = ?5, updated_at = ?6, version = version + 1"
-                          " WHERE id = ?1", error);
-  add_field (fb, "text", old_text, text);
-  json_builder_end_object (fb);
-  fields = json_builder_get_root (fb);
-  if (stmt == NULL)
-    goto fail;
-  bind_text (stmt, 1, id);
-  bind_text (stmt, 2, ld_case_get (kase, LD_CASE_ID));
-  bind_text (stmt, 3, ld_case_get (kase, LD_CASE_STAGE));
-  bind_text (stmt, 4, login);
-  bind_text (stmt, 5, text);
-  bind_text (stmt, 6, now);
-  if (!step_done (self, stmt, error)
-      || !write_op (self, op_id, "opinion", id, version ? "update" : "insert", version, fields,
-                    NULL, login, now, error)
-      || !commit (self, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  rollback (self);
-  return FALSE;
-}
-
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-/**
- * ld_store_dup_case_json:
- * @full: add the stage log, red lines, attachments and the stage's own deadline (the case page)
- * @viewer: (nullable): with @full, add the actions this login may take now
- *
- * Returns: (transfer full): the case as JSON, the fields of `cases list --json`
- */
-/**
- * ld_store_dup_allowed_actions:
- *
- * Returns: (transfer full): the actions @login may take on @kase now (the case page's buttons)
- */
-GStrv
-ld_store_dup_allowed_actions (LdStore  *self,
-                              LdCase   *kase,
-                              const char *login,
-                              GError  **error)
-{
-  g_autoptr(LdUser) user = ld_store_find_user (self, login, error);
-  LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
-
-  if (user == NULL)
-    return NULL;
-  if (matter == NULL)
-    return g_new0 (char *, 1);
-  return ld_workflow_allowed_actions (kase, matter, login, ld_user_get (user, LD_USER_ROLE));
-}
-
-/* The current stage's own limit: counted from the day the case entered the stage. */
-static void
-add_stage_clock (LdStore     *self,
-                 JsonBuilder *b,
-                 LdCase      *kase,
-                 LdMatter    *matter,
-                 GListModel  *events)
-{
-  int stage = matter ? ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE)) : -1;
-  int limit = stage >= 0 ? ld_matter_get_stage_limit (matter, stage) : -1;
-  g_autoptr(GArray) susp = ld_clock_suspensions (events);
-  g_autofree char *entered = NULL;
-  g_autofree char *deadline = NULL;
-  GDate start, end;
-
-  for (guint i = g_list_model_get_n_items (events); entered == NULL && i > 0; i--)
-    {
-      g_autoptr(LdCaseEvent) e = g_list_model_get_item (events, i - 1);
-      const char *at = ld_case_event_get (e, LD_CASE_EVENT_AT);
-
-      if (g_strcmp0 (ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE),
-                     ld_case_get (kase, LD_CASE_STAGE)) == 0
-          && g_strcmp0 (ld_case_event_get (e, LD_CASE_EVENT_FROM_STAGE),
-                        ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE)) != 0 && at != NULL)
-        entered = g_strndup (at, 10);
-    }
-  if (entered == NULL)
-    entered = g_strdup (ld_case_get (kase, LD_CASE_ACCEPTED_ON)
-                        ? ld_case_get (kase, LD_CASE_ACCEPTED_ON)
-                        : ld_case_get (kase, LD_CASE_RECEIVED_ON));
-  /* an open suspension counts as ending the day it began, as for the case's deadline */
-  for (guint i = 0; i < susp->len; i++)
-    if (!g_date_valid (&g_array_index (susp, LdSuspension, i).to))
-      g_array_index (susp, LdSuspension, i).to = g_array_index (susp, LdSuspension, i).from;
-  if (limit >= 0 && entered != NULL && ld_date_parse (entered, &start, NULL)
-      && ld_calendar_workdays_after (self->calendar, &start, limit, (LdSuspension *) susp->data,
-                                     susp->len, &end, NULL, NULL))
-    deadline = ld_date_format (&end);
-  json_builder_set_member_name (b, "stage_limit_workdays");
-  if (limit >= 0)
-    json_builder_add_int_value (b, limit);
-  else
-    json_builder_add_null_value (b);
-  add_string (b, "stage_entered_on", entered);
-  add_string (b, "stage_deadline", deadline);
-}
-
-char *
-ld_store_dup_case_json (LdStore    *self,
-                        LdCase     *kase,
-                        gboolean    full,
-                        const char *viewer,
-                        GError    **error)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  const LdClock *clock = ld_case_get_clock (kase);
-  LdMatter *matter = ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER));
-  g_autofree char *deadline = clock->has_deadline ? ld_date_format (&clock->deadline) : NULL;
-  int stage = matter ? ld_matter_find_stage (matter, ld_case_get (kase, LD_CASE_STAGE)) : -1;
-
-  json_builder_begin_object (b);
-  add_string (b, "id", ld_case_get (kase, LD_CASE_ID));
-  add_string (b, "number", ld_case_get (kase, LD_CASE_NUMBER));
-  add_string (b, "matter", ld_case_get (kase, LD_CASE_MATTER));
-  add_string (b, "matter_name", matter ? ld_matter_get_name (matter) : NULL);
-  add_string (b, "type", ld_case_get_case_type (kase));
-  add_string (b, "type_name", matter ? ld_matter_get_case_type_name (matter) : NULL);
-  add_string (b, "title", ld_case_get (kase, LD_CASE_TITLE));
-  add_string (b, "applicant", ld_case_get (kase, LD_CASE_APPLICANT));
-  add_string (b, "stage", ld_case_get (kase, LD_CASE_STAGE));
-  add_string (b, "stage_name", stage >= 0 ? ld_matter_get_stage_name (matter, stage) : NULL);
-  add_string (b, "status", ld_case_get (kase, LD_CASE_STATUS));
-  add_string (b, "assignee", ld_case_get (kase, LD_CASE_ASSIGNEE));
-  add_string (b, "received_on", ld_case_get (kase, LD_CASE_RECEIVED_ON));
-  add_string (b, "accepted_on", ld_case_get (kase, LD_CASE_ACCEPTED_ON));
-  add_string (b, "closed_on", ld_case_get (kase, LD_CASE_CLOSED_ON));
-  add_string (b, "light", ld_light_to_string (clock->light));
-  add_string (b, "deadline", deadline);
-  json_builder_set_member_name (b, "limit_workdays");
-  json_builder_add_int_value (b, clock->limit);
-  json_builder_set_member_name (b, "remaining_workdays");
-  if (clock->has_deadline)
-    json_builder_add_int_value (b, clock->remaining);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "suspended");
-  json_builder_add_boolean_value (b, clock->paused);
-  add_string (b, "suspend_kind", ld_case_get (kase, LD_CASE_SUSPEND_KIND));
-  add_string (b, "suspended_on", ld_case_get (kase, LD_CASE_SUSPENDED_ON));
-  json_builder_set_member_name (b, "weekends_only");
-  json_builder_add_boolean_value (b, clock->weekends_only);
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, ld_case_get_version (kase));
-
-  if (full)
-    {
-      g_autoptr(GListModel) events = events_of (self, ld_case_get (kase, LD_CASE_ID), error);
-      g_auto(sqlite3_stmt_ptr) stmt = NULL;
-
-      if (events == NULL)
-        return NULL;
-      add_string (b, "project_use", ld_case_get (kase, LD_CASE_PROJECT_USE));
-      add_string (b, "supply_method", ld_case_get (kase, LD_CASE_SUPPLY_METHOD));
-      add_stage_clock (self, b, kase, matter, events);
-      if (viewer != NULL)
-        {
-          g_auto(GStrv) actions = ld_store_dup_allowed_actions (self, kase, viewer, error);
-
-          if (actions == NULL)
-            return NULL;
-          json_builder_set_member_name (b, "actions");
-          json_builder_begin_array (b);
-          for (guint i = 0; actions[i] != NULL; i++)
-            json_builder_add_string_value (b, actions[i]);
-          json_builder_end_array (b);
-        }
-      json_builder_set_member_name (b, "events");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < g_list_model_get_n_items (events); i++)
-        {
-          g_autoptr(LdCaseEvent) e = g_list_model_get_item (events, i);
-
-          json_builder_begin_object (b);
-          for (int f = 0; f < LD_CASE_EVENT_N_FIELDS; f++)
-            if (f != LD_CASE_EVENT_CASE_ID)
-              add_string (b, ld_case_event_field_name (f), ld_case_event_get (e, f));
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-
-      /* Areas: planar Gauss-Krüger m² as stored; ha and mu derived (domain.md §6). */
-      stmt = prepare (self, "SELECT id, parcel_no, name, area_m2 FROM case_redlines"
-                            " WHERE case_id = ? ORDER BY parcel_no", error);
-      if (stmt == NULL)
-        return NULL;
-      bind_text (stmt, 1, ld_case_get (kase, LD_CASE_ID));
-      json_builder_set_member_name (b, "redlines");
-      json_builder_begin_array (b);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          double m2 = sqlite3_column_double (stmt, 3);
-
-          json_builder_begin_object (b);
-          add_string (b, "id", (const char *) sqlite3_column_text (stmt, 0));
-          add_string (b, "parcel_no", (const char *) sqlite3_column_text (stmt, 1));
-          add_string (b, "name", (const char *) sqlite3_column_text (stmt, 2));
-          json_builder_set_member_name (b, "area_m2");
-          json_builder_add_double_value (b, m2);
-          json_builder_set_member_name (b, "area_ha");
-          json_builder_add_double_value (b, m2 / 10000.0);
-          json_builder_set_member_name (b, "area_mu");
-          json_builder_add_double_value (b, m2 * 0.0015);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-      g_clear_pointer (&stmt, sqlite3_finalize);
-
-      stmt = prepare (self, "SELECT id, sha256, name, size, mime, added_by, added_at"
-                            " FROM attachments WHERE case_id = ? ORDER BY added_at, fid", error);
-      if (stmt == NULL)
-        return NULL;
-      bind_text (stmt, 1, ld_case_get (kase, LD_CASE_ID));
-      json_builder_set_member_name (b, "attachments");
-      json_builder_begin_array (b);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          json_builder_begin_object (b);
-          add_string (b, "id", (const char *) sqlite3_column_text (stmt, 0));
-          add_string (b, "sha256", (const char *) sqlite3_column_text (stmt, 1));
-          add_string (b, "name", (const char *) sqlite3_column_text (stmt, 2));
-          json_builder_set_member_name (b, "size");
-          json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 3));
-          add_string (b, "mime", (const char *) sqlite3_column_text (stmt, 4));
-          add_string (b, "added_by", (const char *) sqlite3_column_text (stmt, 5));
-          add_string (b, "added_at", (const char *) sqlite3_column_text (stmt, 6));
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
-    }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, TRUE);
-}
-
-/**
- * ld_store_dup_outbox_json:
- *
- * Returns: (transfer full): the pending ops, oldest first, as a JSON array
- */
-char *
-ld_store_dup_outbox_json (LdStore  *self,
-                          GError  **error)
-{
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT op FROM outbox WHERE state = 'pending'"
-                                           " ORDER BY seq", error);
-  GString *out = g_string_new ("[");
-
-  if (stmt == NULL)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  for (int i = 0; sqlite3_step (stmt) == SQLITE_ROW; i++)
-    g_string_append_printf (out, "%s\n%s", i ? "," : "", sqlite3_column_text (stmt, 0));
-  g_string_append (out, "\n]\n");
-  return g_string_free (out, FALSE);
-}
-
-gint64
-ld_store_count_outbox (LdStore *self)
-{
-  g_auto(sqlite3_stmt_ptr) stmt = prepare (self, "SELECT count(*) FROM outbox", NULL);
-
-  return stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : -1;
-}

@@ -95,6 +95,15 @@ GListModel  *ld_store_query_cases          (LdStore             *self,
                                             const LdCaseQuery   *query,
                                             guint               *total,
                                             GError             **error);
+void         ld_store_query_cases_async    (LdStore             *self,
+                                            const LdCaseQuery   *query,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GListModel  *ld_store_query_cases_finish   (LdStore             *self,
+                                            GAsyncResult        *result,
+                                            guint               *total,
+                                            GError             **error);
 gboolean     ld_store_count_lists          (LdStore             *self,
                                             const char          *user,
                                             guint                counts[6],

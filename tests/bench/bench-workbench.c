@@ -8,7 +8,7 @@
  * The anchor runs the very statements the store ran (captured with their values) in the
  * sqlite3 command-line shell on the same file: (time of K runs - time of an empty run) / K.
  *
- * Usage: bench-workbench [N] [K]       (run through `meson compile -C build bench-workbench`)
+ * Usage: ld-bench-workbench [N] [K]    (or `meson compile -C build bench-workbench`)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
