@@ -144,6 +144,12 @@ ld_mbtiles_source_get_tile_data_async (ShumateDataSource   *source,
   TileRequest *req;
 
   g_task_set_source_tag (outer, ld_mbtiles_source_get_tile_data_async);
+  if (self->mbtiles == NULL)
+    {
+      g_task_return_new_error (outer, LD_MBTILES_ERROR, LD_MBTILES_ERROR_NOT_FOUND,
+                               "No base map");
+      return;
+    }
   if (zoom < self->min_zoom)
     {
       g_task_return_new_error (outer, LD_MBTILES_ERROR, LD_MBTILES_ERROR_NOT_FOUND,
@@ -231,14 +237,22 @@ ld_mbtiles_source_init (LdMbtilesSource *self)
 {
 }
 
+/**
+ * ld_mbtiles_source_new:
+ * @mbtiles: (nullable): the file; %NULL gives a source without tiles, which still serves the
+ *   map as its reference for projection and zoom range when there is no base map
+ */
 LdMbtilesSource *
 ld_mbtiles_source_new (LdMbtiles *mbtiles)
 {
   LdMbtilesSource *self;
 
-  g_return_val_if_fail (LD_IS_MBTILES (mbtiles), NULL);
+  g_return_val_if_fail (mbtiles == NULL || LD_IS_MBTILES (mbtiles), NULL);
 
   self = g_object_new (LD_TYPE_MBTILES_SOURCE, NULL);
+  self->max_zoom = 19;
+  if (mbtiles == NULL)
+    return self;
   self->mbtiles = g_object_ref (mbtiles);
   self->min_zoom = metadata_int (mbtiles, "minzoom", 0);
   self->max_zoom = metadata_int (mbtiles, "maxzoom", 14);

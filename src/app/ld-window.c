@@ -128,15 +128,16 @@ ld_window_init (LdWindow *self)
 
 
 /* No base map: the viewport still needs a reference source for its projection and zoom
- * range, or libshumate cannot place the red lines, measurements and overlays. The source is
- * never drawn, so it never fetches anything. */
+ * range, or libshumate cannot place the red lines, measurements and overlays. A source
+ * without tiles serves, and is never drawn. */
 static void
 show_no_basemap (LdWindow *self)
 {
+  g_autoptr(LdMbtilesSource) none = ld_mbtiles_source_new (NULL);
   g_autoptr(ShumateRasterRenderer) blank =
-    shumate_raster_renderer_new_full_from_url ("landdesk-none", "", "", NULL, 0, 19,
-                                               LD_TILE_SIZE, SHUMATE_MAP_PROJECTION_MERCATOR,
-                                               "file:///nonexistent/{z}/{x}/{y}.png");
+    shumate_raster_renderer_new_full ("landdesk-none", "", "", NULL, 0, 19, LD_TILE_SIZE,
+                                      SHUMATE_MAP_PROJECTION_MERCATOR,
+                                      SHUMATE_DATA_SOURCE (none));
 
   shumate_simple_map_set_map_source (self->map, NULL);
   shumate_viewport_set_reference_map_source (shumate_simple_map_get_viewport (self->map),
