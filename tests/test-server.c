@@ -309,6 +309,13 @@ test_events (void)
   expected = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq + 1);
   g_assert_cmpstr (st.messages->pdata[1], ==, expected);
 
+  /* A listening socket is not a request in flight: SIGTERM does not wait for it. */
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  }
   soup_websocket_connection_close (st.conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_clear_object (&st.conn);
   g_ptr_array_unref (st.messages);

@@ -58,6 +58,7 @@ handle_events_socket (SoupServer              *server,
 {
   LdServer *self = user_data;
 
+  ld_server_request_detached (self, msg);
   g_ptr_array_add (self->sockets, g_object_ref (conn));
   g_signal_connect_object (conn, "closed", G_CALLBACK (socket_closed_cb), self, 0);
   soup_websocket_connection_set_keepalive_interval (conn, 30);

@@ -74,6 +74,8 @@ JsonNode     *ld_server_parse_body       (SoupServerMessage  *msg);
 gboolean      ld_server_method_is        (SoupServerMessage  *msg,
                                           const char         *method);
 char         *ld_server_peer             (SoupServerMessage  *msg);
+void          ld_server_request_detached (LdServer           *self,
+                                          SoupServerMessage  *msg);
 void          ld_server_route            (LdServer           *self,
                                           const char         *path,
                                           SoupServerCallback  callback);

@@ -325,11 +325,7 @@ request_done (LdServer          *self,
   guint status = soup_server_message_get_status (msg);
   g_autofree char *peer = ld_server_peer (msg);
 
-  if (g_object_get_data (G_OBJECT (msg), COUNTED_KEY) != NULL)
-    {
-      g_object_set_data (G_OBJECT (msg), COUNTED_KEY, NULL);
-      self->in_flight--;
-    }
+  ld_server_request_detached (self, msg);
   ld_server_metrics_request (self->metrics, route_label (path), aborted ? 499 : status, seconds);
   ld_server_log ("%s %s %s %u %.2f ms%s", peer, soup_server_message_get_method (msg), path,
                  status, seconds * 1000.0, aborted ? " (aborted)" : "");
@@ -349,6 +345,19 @@ request_aborted_cb (SoupServer        *server,
                     gpointer           user_data)
 {
   request_done (user_data, msg, TRUE);
+}
+
+/* A request whose connection was taken over (a WebSocket) is no longer in flight: nothing
+ * will report it finished. */
+void
+ld_server_request_detached (LdServer          *self,
+                            SoupServerMessage *msg)
+{
+  if (g_object_get_data (G_OBJECT (msg), COUNTED_KEY) != NULL)
+    {
+      g_object_set_data (G_OBJECT (msg), COUNTED_KEY, NULL);
+      self->in_flight--;
+    }
 }
 
 static gboolean
