@@ -3,14 +3,14 @@
 # same response bytes from a file, in the same run; prints both figures and the ratio.
 #
 #   tests/bench/bench-changes.sh [BUILD_DIR]
-#   (env: LIMIT=100 DURATION=10 CONNECTIONS=64 THREADS=2 for wrk, WORKERS=N for the server)
+#   (env: LIMIT=1000 DURATION=10 CONNECTIONS=64 THREADS=2 for wrk, WORKERS=N for the server)
 #
 # Installs wrk and nginx with apt-get when missing (they are bench-only, not in deps.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-limit=${LIMIT:-100}
+limit=${LIMIT:-1000}   # the feed's default page, what a syncing client pulls
 duration=${DURATION:-10}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-2}
