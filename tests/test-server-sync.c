@@ -536,6 +536,26 @@ test_ops_rejected (void)
     assert_result (r2, 0, "rejected", 0, "leader");
   }
 
+  /* A reviewer registers a case: at intake, active, assigned to them; not straight to approve. */
+  {
+    g_autofree char *skip = op_json ("n-1", "case", "case-new-1", "insert", 0, "title", NULL,
+                                     "新项目", "stage", NULL, "approve", NULL);
+    g_autofree char *reg = op_json ("n-2", "case", "case-new-2", "insert", 0, "title", NULL,
+                                    "新项目", "matter", NULL, "land-prereview", NULL);
+    g_autoptr(LdTestResponse) r = push (server, zhang, skip, reg, NULL);
+    g_autoptr(JsonObject) rec = NULL;
+    JsonObject *data;
+    gint64 version;
+
+    assert_result (r, 0, "rejected", 0, "starts with stage intake");
+    assert_result (r, 1, "applied", 1, NULL);
+    rec = latest (server, "case-new-2", &version);
+    data = json_object_get_object_member (rec, "data");
+    g_assert_cmpstr (json_object_get_string_member (data, "stage"), ==, "intake");
+    g_assert_cmpstr (json_object_get_string_member (data, "status"), ==, "active");
+    g_assert_cmpstr (json_object_get_string_member (data, "assignee"), ==, "zhang.wei");
+  }
+
   /* The missing blob arrives: the very same op is now applied. */
   {
     g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha, NULL);
