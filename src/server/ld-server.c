@@ -436,6 +436,8 @@ server_open (const char      *data_dir,
   g_autoptr(LdServer) self = g_object_new (LD_TYPE_SERVER, NULL);
   g_autofree char *db = NULL;
 
+  self->shared = shared;   /* owned from here on, failure or not */
+  self->metrics = shared->metrics;
   if (g_mkdir_with_parents (data_dir, 0700) != 0)
     {
       int saved = errno;
@@ -444,8 +446,6 @@ server_open (const char      *data_dir,
                    "Cannot create the data directory %s: %s", data_dir, g_strerror (saved));
       return NULL;
     }
-  self->shared = shared;
-  self->metrics = shared->metrics;
   self->data_dir = g_strdup (data_dir);
   self->layers_path = g_build_filename (data_dir, "layers.gpkg", NULL);
   db = g_build_filename (data_dir, "landdesk-server.db", NULL);

@@ -241,7 +241,7 @@ main (int    argc,
     }
   if (n_workers < 0 || n_workers > 64)
     {
-      fprintf (stderr, "landdesk-server: --workers must be 1 to 64\n");
+      fprintf (stderr, "landdesk-server: --workers must be from 1 to 64\n");
       return 2;
     }
 #ifdef SO_REUSEPORT
@@ -288,7 +288,9 @@ main (int    argc,
       if (error != NULL)
         {
           fprintf (stderr, "landdesk-server: worker %d: %s\n", i, error->message);
-          return 1;
+          for (guint j = 0; j < workers->len; j++)
+            g_main_loop_quit (((Worker *) workers->pdata[j])->loop);
+          return 1;   /* the array's free joins the threads */
         }
     }
 
