@@ -223,6 +223,50 @@ test_feed_records (void)
   }
 }
 
+/* The server dies between two pages of a pull: from the stored cursor, the pull resumes with
+ * exactly the entries it had not seen. */
+static void
+test_feed_server_killed (void)
+{
+  g_autofree char *dir = ld_test_path ("server-data");
+  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
+  g_autofree char *token = NULL;
+  g_autoptr(JsonArray) whole = NULL;
+  g_autoptr(JsonArray) resumed = NULL;
+  JsonArray *first;
+  gint64 cursor;
+  guint pages;
+
+  {
+    g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg,
+                                                           "--demo-password", PW, NULL);
+    g_autoptr(LdTestResponse) page = NULL;
+
+    token = ld_test_server_login (server, "liu.yang", PW);
+    whole = pull_all (server, token, 0, 1000, &pages);
+    page = ld_test_server_call (server, "GET", "/api/v1/changes?since=0&limit=6", token, NULL,
+                                NULL, 0, NULL);
+    g_assert_cmpuint (page->status, ==, 200);
+    first = json_object_get_array_member (ld_test_response_object (page), "changes");
+    resumed = json_array_new ();
+    for (guint i = 0; i < json_array_get_length (first); i++)
+      json_array_add_element (resumed, json_node_copy (json_array_get_element (first, i)));
+    cursor = json_object_get_int_member (ld_test_response_object (page), "next");
+    g_subprocess_send_signal (server->process, SIGKILL);
+  }
+  {
+    g_autoptr(LdTestServer) server = ld_test_server_start (dir, NULL);
+    g_autoptr(JsonArray) rest = pull_all (server, token, cursor, 4, &pages);
+
+    for (guint i = 0; i < json_array_get_length (rest); i++)
+      json_array_add_element (resumed, json_node_copy (json_array_get_element (rest, i)));
+  }
+  g_assert_cmpuint (json_array_get_length (resumed), ==, json_array_get_length (whole));
+  for (guint i = 0; i < json_array_get_length (whole); i++)
+    g_assert_true (json_node_equal (json_array_get_element (whole, i),
+                                    json_array_get_element (resumed, i)));
+}
+
 /* {"op_id": ..., "entity": ..., "entity_id": ..., "kind": ..., "base_version": N, "fields": {...}} */
 static char *
 op_json (const char *op_id,
@@ -714,6 +758,7 @@ main (int    argc,
 
   g_test_add_func ("/server-sync/feed-visibility", test_feed_visibility);
   g_test_add_func ("/server-sync/feed-records", test_feed_records);
+  g_test_add_func ("/server-sync/feed-server-killed", test_feed_server_killed);
   g_test_add_func ("/server-sync/ops-duplicate", test_ops_duplicate);
   g_test_add_func ("/server-sync/ops-merge-and-conflict", test_ops_merge_and_conflict);
   g_test_add_func ("/server-sync/ops-rejected", test_ops_rejected);

@@ -37,6 +37,7 @@ G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
 
 #define START_TIME_KEY "ld-start-time"
 #define COUNTED_KEY    "ld-counted"
+#define PEER_KEY       "ld-peer"
 
 /* Takes @text. */
 void
@@ -124,7 +125,13 @@ ld_server_method_is (SoupServerMessage *msg,
 char *
 ld_server_peer (SoupServerMessage *msg)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  const char *known = g_object_get_data (G_OBJECT (msg), PEER_KEY);
+  GSocketAddress *remote;
+
+  /* Noted when the headers came: the connection may be gone by the time we log. */
+  if (known != NULL)
+    return g_strdup (known);
+  remote = soup_server_message_get_remote_address (msg);
 
   if (G_IS_INET_SOCKET_ADDRESS (remote))
     return g_inet_address_to_string (
@@ -249,6 +256,26 @@ handle_not_found (SoupServer        *server,
   ld_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "No resource at %s", path);
 }
 
+/* Refuses a request whose body must not be kept (too big, or of unknown size). libsoup still
+ * reads the body before it answers, so it is discarded as it arrives: memory stays flat. */
+static void
+refuse_early (SoupServerMessage *msg,
+              guint              status,
+              const char        *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  ld_server_send_error (msg, status, "%s", message);
+}
+
 /* Headers are in: refuse what is too big or arrives while draining, before the body is read. */
 static void
 got_headers_cb (SoupServerMessage *msg,
@@ -264,6 +291,7 @@ got_headers_cb (SoupServerMessage *msg,
 
   self->in_flight++;
   g_object_set_data (G_OBJECT (msg), COUNTED_KEY, GINT_TO_POINTER (1));
+  g_object_set_data_full (G_OBJECT (msg), PEER_KEY, ld_server_peer (msg), g_free);
 
   /* libsoup refused it already (a ".." smuggled into the path, say): say why, in JSON. */
   if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST)
@@ -283,23 +311,17 @@ got_headers_cb (SoupServerMessage *msg,
     }
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      ld_server_send_error (msg, SOUP_STATUS_LENGTH_REQUIRED,
-                            "Send the request body with a Content-Length header");
+      refuse_early (msg, SOUP_STATUS_LENGTH_REQUIRED,
+                    "Send the request body with a Content-Length header");
       return;
     }
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > limit)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      ld_server_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                            "The request body has %" G_GOFFSET_FORMAT " bytes; %s accepts at most"
-                            " %" G_GOFFSET_FORMAT "%s",
-                            soup_message_headers_get_content_length (headers), path, limit,
-                            blob_put ? " per request: upload in pieces with Content-Range" : "");
-    }
+    refuse_early (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                  "The request body has %" G_GOFFSET_FORMAT " bytes; %s accepts at most"
+                  " %" G_GOFFSET_FORMAT "%s", soup_message_headers_get_content_length (headers),
+                  path, limit,
+                  blob_put ? " per request: upload in pieces with Content-Range" : "");
 }
 
 static void
