@@ -410,6 +410,36 @@ latest (LdTestServer *server,
   return json_object_ref (found);
 }
 
+/* A case reassigned to zhang.wei: his next pull brings the case and all its records, which he
+ * could not see before (they are older than his cursor). */
+static void
+test_feed_reassigned (void)
+{
+  g_autofree char *dir = ld_test_path ("server-data");
+  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autofree char *zhang = ld_test_server_login (server, "zhang.wei", PW);
+  g_autofree char *admin = ld_test_server_login (server, "admin", PW);
+  g_autoptr(JsonArray) before = NULL;
+  g_autoptr(JsonArray) after = NULL;
+  g_autoptr(LdTestResponse) res = NULL;
+  g_autofree char *op = op_json ("re-1", "case", LD_TEST_CASE_CHECK, "update", 1,
+                                 "assignee", "liu.yang", "zhang.wei", NULL);
+  gint64 cursor;
+  guint pages;
+
+  before = pull_all (server, zhang, 0, 1000, &pages);
+  g_assert_null (find_change (before, LD_TEST_CASE_CHECK, 1));
+  cursor = head_seq (server);
+  res = push (server, admin, op, NULL);
+  assert_result (res, 0, "applied", 2, NULL);
+
+  after = pull_all (server, zhang, cursor, 1000, &pages);
+  g_assert_nonnull (find_change (after, LD_TEST_CASE_CHECK, 2));
+  g_assert_nonnull (find_change (after, "e0000000-0000-4000-8000-000000000002", 1));
+  g_assert_nonnull (find_change (after, "r0000000-0000-4000-8000-000000000002", 1));
+  g_assert_cmpuint (json_array_get_length (after), ==, 3);
+}
+
 static void
 test_ops_duplicate (void)
 {
@@ -759,6 +789,7 @@ main (int    argc,
   g_test_add_func ("/server-sync/feed-visibility", test_feed_visibility);
   g_test_add_func ("/server-sync/feed-records", test_feed_records);
   g_test_add_func ("/server-sync/feed-server-killed", test_feed_server_killed);
+  g_test_add_func ("/server-sync/feed-reassigned", test_feed_reassigned);
   g_test_add_func ("/server-sync/ops-duplicate", test_ops_duplicate);
   g_test_add_func ("/server-sync/ops-merge-and-conflict", test_ops_merge_and_conflict);
   g_test_add_func ("/server-sync/ops-rejected", test_ops_rejected);

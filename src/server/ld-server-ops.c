@@ -574,6 +574,11 @@ apply_op (LdServer            *self,
       || !ld_server_store_put_op (self->store, op_id, user->login, def->name, entity_id,
                                   next->version, error))
     return FALSE;
+  /* Who sees the case may have changed: its records go out again for the new viewers. */
+  if (g_str_equal (def->name, "case") && g_str_equal (kind, "update")
+      && (json_object_has_member (fields, "assignee") || json_object_has_member (fields, "stage"))
+      && !ld_server_store_reemit_case (self->store, entity_id, error))
+    return FALSE;
   res->result = "applied";
   res->version = next->version;
   *changed = TRUE;

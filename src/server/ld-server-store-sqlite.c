@@ -515,6 +515,28 @@ store_head_seq (LdServerStore *store)
   return seq;
 }
 
+static gboolean
+store_reemit_case (LdServerStore  *store,
+                   const char     *case_id,
+                   GError        **error)
+{
+  LdServerStoreSqlite *self = LD_SERVER_STORE_SQLITE (store);
+  sqlite3_stmt *stmt = prepare (self,
+      "INSERT INTO changes (entity, entity_id, version, deleted, case_id, owner, data)"
+      " SELECT entity, id, version, deleted, case_id, owner, data FROM records"
+      " WHERE case_id = ?1 AND entity != 'case' ORDER BY entity, id", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, case_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "re-announcing a case's records");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The page is built by SQLite itself (json_object), as one JSON array text: the feed is the
  * hottest route and its records are stored as JSON already. */
 static GString *
@@ -686,6 +708,7 @@ ld_server_store_sqlite_iface_init (LdServerStoreInterface *iface)
   iface->put_op = store_put_op;
   iface->list_changes = store_list_changes;
   iface->head_seq = store_head_seq;
+  iface->reemit_case = store_reemit_case;
   iface->case_visible = store_case_visible;
   iface->put_blob = store_put_blob;
   iface->has_blob = store_has_blob;
