@@ -9,9 +9,21 @@
 
 #include <signal.h>
 #include <stdarg.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "ld-test-server.h"
 #include "ld-test-util.h"
+
+/* In the child: die with the test, so a failed test leaves no server behind. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
 
 static gpointer
 read_stderr_thread (gpointer data)
@@ -47,6 +59,7 @@ ld_test_server_start (const char *data_dir,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   GDataInputStream *lines;
   g_autofree char *line = NULL;
   LdTestServer *server = g_new0 (LdTestServer, 1);
@@ -64,9 +77,11 @@ ld_test_server_start (const char *data_dir,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                  &error);
   g_assert_no_error (error);
 
   g_mutex_init (&server->err_lock);

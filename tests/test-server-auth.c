@@ -253,6 +253,81 @@ test_body_limits (void)
   g_assert_cmpint (head_seq (server), ==, before);
 }
 
+static gint64
+peak_rss_kb (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
+                                           g_subprocess_get_identifier (process));
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  line = strstr (text, "VmHWM:");
+  return line ? g_ascii_strtoll (line + 6, NULL, 10) : -1;
+}
+
+/* Oversized bodies are refused without being kept: a 70 MB blob piece and a 20 MB chunked
+ * batch, streamed in full, leave the server's peak memory where it was. */
+static void
+test_body_limits_streamed (void)
+{
+  g_autoptr(LdTestServer) server = demo_server ();
+  g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
+  g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
+  const gsize piece = 1024 * 1024;
+  g_autofree char *junk = g_malloc0 (piece);
+  gint64 before = peak_rss_kb (server->process);
+  const struct { const char *head; guint mib; gboolean chunked; const char *expect; } cases[] = {
+    { "PUT /api/v1/blobs/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 73400320\r\n", 70, FALSE, "HTTP/1.1 413" },
+    { "POST /api/v1/ops HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+      "Content-Type: application/json\r\n", 20, TRUE, "HTTP/1.1 411" },
+  };
+
+  if (before < 0)
+    {
+      g_test_skip ("no /proc here to read the server's memory");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketConnection) conn = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *head = g_strconcat (cases[i].head, "Authorization: Bearer ", token,
+                                           "\r\n\r\n", NULL);
+      GOutputStream *out;
+      char reply[4096] = { 0 };
+      gsize got = 0;
+
+      conn = g_socket_client_connect_to_host (client, "127.0.0.1", g_uri_get_port (uri), NULL,
+                                              &error);
+      g_assert_no_error (error);
+      out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, &error);
+      g_assert_no_error (error);
+      for (guint m = 0; m < cases[i].mib; m++)
+        {
+          if (cases[i].chunked)
+            g_output_stream_printf (out, NULL, NULL, &error, "%" G_GSIZE_MODIFIER "x\r\n", piece);
+          g_output_stream_write_all (out, junk, piece, NULL, NULL, &error);
+          if (cases[i].chunked)
+            g_output_stream_write_all (out, "\r\n", 2, NULL, NULL, &error);
+          g_assert_no_error (error);
+        }
+      if (cases[i].chunked)
+        g_output_stream_write_all (out, "0\r\n\r\n", 5, NULL, NULL, &error);
+      g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), reply,
+                               sizeof reply - 1, &got, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (reply, cases[i].expect));
+      g_assert_nonnull (strstr (reply, "\"message\""));
+    }
+  /* Neither 70 MB nor 20 MB was held at once. */
+  g_assert_cmpint (peak_rss_kb (server->process) - before, <, 16 * 1024);
+}
+
 static void
 test_malformed_ops (void)
 {
@@ -294,6 +369,7 @@ main (int    argc,
   g_test_add_func ("/server-auth/token-expires", test_token_expires);
   g_test_add_func ("/server-auth/authorisation-matrix", test_authorisation_matrix);
   g_test_add_func ("/server-auth/body-limits", test_body_limits);
+  g_test_add_func ("/server-auth/body-limits-streamed", test_body_limits_streamed);
   g_test_add_func ("/server-auth/malformed-ops", test_malformed_ops);
 
   return g_test_run ();

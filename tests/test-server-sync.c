@@ -223,6 +223,50 @@ test_feed_records (void)
   }
 }
 
+/* The server dies between two pages of a pull: from the stored cursor, the pull resumes with
+ * exactly the entries it had not seen. */
+static void
+test_feed_server_killed (void)
+{
+  g_autofree char *dir = ld_test_path ("server-data");
+  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
+  g_autofree char *token = NULL;
+  g_autoptr(JsonArray) whole = NULL;
+  g_autoptr(JsonArray) resumed = NULL;
+  JsonArray *first;
+  gint64 cursor;
+  guint pages;
+
+  {
+    g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg,
+                                                           "--demo-password", PW, NULL);
+    g_autoptr(LdTestResponse) page = NULL;
+
+    token = ld_test_server_login (server, "liu.yang", PW);
+    whole = pull_all (server, token, 0, 1000, &pages);
+    page = ld_test_server_call (server, "GET", "/api/v1/changes?since=0&limit=6", token, NULL,
+                                NULL, 0, NULL);
+    g_assert_cmpuint (page->status, ==, 200);
+    first = json_object_get_array_member (ld_test_response_object (page), "changes");
+    resumed = json_array_new ();
+    for (guint i = 0; i < json_array_get_length (first); i++)
+      json_array_add_element (resumed, json_node_copy (json_array_get_element (first, i)));
+    cursor = json_object_get_int_member (ld_test_response_object (page), "next");
+    g_subprocess_send_signal (server->process, SIGKILL);
+  }
+  {
+    g_autoptr(LdTestServer) server = ld_test_server_start (dir, NULL);
+    g_autoptr(JsonArray) rest = pull_all (server, token, cursor, 4, &pages);
+
+    for (guint i = 0; i < json_array_get_length (rest); i++)
+      json_array_add_element (resumed, json_node_copy (json_array_get_element (rest, i)));
+  }
+  g_assert_cmpuint (json_array_get_length (resumed), ==, json_array_get_length (whole));
+  for (guint i = 0; i < json_array_get_length (whole); i++)
+    g_assert_true (json_node_equal (json_array_get_element (whole, i),
+                                    json_array_get_element (resumed, i)));
+}
+
 /* {"op_id": ..., "entity": ..., "entity_id": ..., "kind": ..., "base_version": N, "fields": {...}} */
 static char *
 op_json (const char *op_id,
@@ -364,6 +408,36 @@ latest (LdTestServer *server,
   g_assert_nonnull (found);
   *version = json_object_get_int_member (found, "version");
   return json_object_ref (found);
+}
+
+/* A case reassigned to zhang.wei: his next pull brings the case and all its records, which he
+ * could not see before (they are older than his cursor). */
+static void
+test_feed_reassigned (void)
+{
+  g_autofree char *dir = ld_test_path ("server-data");
+  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autofree char *zhang = ld_test_server_login (server, "zhang.wei", PW);
+  g_autofree char *admin = ld_test_server_login (server, "admin", PW);
+  g_autoptr(JsonArray) before = NULL;
+  g_autoptr(JsonArray) after = NULL;
+  g_autoptr(LdTestResponse) res = NULL;
+  g_autofree char *op = op_json ("re-1", "case", LD_TEST_CASE_CHECK, "update", 1,
+                                 "assignee", "liu.yang", "zhang.wei", NULL);
+  gint64 cursor;
+  guint pages;
+
+  before = pull_all (server, zhang, 0, 1000, &pages);
+  g_assert_null (find_change (before, LD_TEST_CASE_CHECK, 1));
+  cursor = head_seq (server);
+  res = push (server, admin, op, NULL);
+  assert_result (res, 0, "applied", 2, NULL);
+
+  after = pull_all (server, zhang, cursor, 1000, &pages);
+  g_assert_nonnull (find_change (after, LD_TEST_CASE_CHECK, 2));
+  g_assert_nonnull (find_change (after, "e0000000-0000-4000-8000-000000000002", 1));
+  g_assert_nonnull (find_change (after, "r0000000-0000-4000-8000-000000000002", 1));
+  g_assert_cmpuint (json_array_get_length (after), ==, 3);
 }
 
 static void
@@ -536,6 +610,26 @@ test_ops_rejected (void)
     assert_result (r2, 0, "rejected", 0, "leader");
   }
 
+  /* A reviewer registers a case: at intake, active, assigned to them; not straight to approve. */
+  {
+    g_autofree char *skip = op_json ("n-1", "case", "case-new-1", "insert", 0, "title", NULL,
+                                     "新项目", "stage", NULL, "approve", NULL);
+    g_autofree char *reg = op_json ("n-2", "case", "case-new-2", "insert", 0, "title", NULL,
+                                    "新项目", "matter", NULL, "land-prereview", NULL);
+    g_autoptr(LdTestResponse) r = push (server, zhang, skip, reg, NULL);
+    g_autoptr(JsonObject) rec = NULL;
+    JsonObject *data;
+    gint64 version;
+
+    assert_result (r, 0, "rejected", 0, "starts with stage intake");
+    assert_result (r, 1, "applied", 1, NULL);
+    rec = latest (server, "case-new-2", &version);
+    data = json_object_get_object_member (rec, "data");
+    g_assert_cmpstr (json_object_get_string_member (data, "stage"), ==, "intake");
+    g_assert_cmpstr (json_object_get_string_member (data, "status"), ==, "active");
+    g_assert_cmpstr (json_object_get_string_member (data, "assignee"), ==, "zhang.wei");
+  }
+
   /* The missing blob arrives: the very same op is now applied. */
   {
     g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha, NULL);
@@ -694,6 +788,8 @@ main (int    argc,
 
   g_test_add_func ("/server-sync/feed-visibility", test_feed_visibility);
   g_test_add_func ("/server-sync/feed-records", test_feed_records);
+  g_test_add_func ("/server-sync/feed-server-killed", test_feed_server_killed);
+  g_test_add_func ("/server-sync/feed-reassigned", test_feed_reassigned);
   g_test_add_func ("/server-sync/ops-duplicate", test_ops_duplicate);
   g_test_add_func ("/server-sync/ops-merge-and-conflict", test_ops_merge_and_conflict);
   g_test_add_func ("/server-sync/ops-rejected", test_ops_rejected);

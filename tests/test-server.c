@@ -309,6 +309,13 @@ test_events (void)
   expected = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq + 1);
   g_assert_cmpstr (st.messages->pdata[1], ==, expected);
 
+  /* A listening socket is not a request in flight: SIGTERM does not wait for it. */
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  }
   soup_websocket_connection_close (st.conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_clear_object (&st.conn);
   g_ptr_array_unref (st.messages);
@@ -334,6 +341,75 @@ accept_cert_cb (SoupMessage          *msg,
   g_autoptr(GTlsCertificate) ours = g_tls_certificate_new_from_file (user_data, NULL);
 
   return ours != NULL && g_tls_certificate_is_same (ours, peer);
+}
+
+/* Several workers share the port, the login throttle and the metrics; a socket on one of them
+ * hears about writes made through the others. */
+static void
+test_workers (void)
+{
+  g_autoptr(LdTestServer) server = demo_server_with ("--workers", "3");
+  g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
+  g_autofree char *admin = ld_test_server_login (server, "admin", PW);
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  g_autofree char *url = ld_test_server_url (server, "/api/v1/events");
+  g_autofree char *expected = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(LdTestResponse) metrics = NULL;
+  g_autofree char *text = NULL;
+  SocketState st = { 0 };
+  gint64 seq = head_seq (server);
+  const guint n = 8;
+
+  st.loop = g_main_loop_new (NULL, FALSE);
+  st.messages = g_ptr_array_new_with_free_func (g_free);
+  msg = soup_message_new ("GET", url);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        NULL, socket_connected_cb, &st);
+  wait_message (&st, 1);
+
+  /* Each push on a fresh connection: the kernel spreads them over the workers. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SoupSession) fresh = ld_test_session ();
+      g_autofree char *ops_url = ld_test_server_url (server, "/api/v1/ops");
+      g_autoptr(SoupMessage) post = soup_message_new ("POST", ops_url);
+      g_autofree char *body = g_strdup_printf (
+          "{\"ops\": [{\"op_id\": \"w%u\", \"entity\": \"opinion\", \"entity_id\": \"o-w%u\","
+          " \"kind\": \"insert\", \"base_version\": 0, \"fields\": {\"case_id\": {\"base\": null,"
+          " \"value\": \"%s\"}}}]}", i, i, LD_TEST_CASE_EXAMINE);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autoptr(GBytes) reply = NULL;
+      g_autoptr(GError) error = NULL;
+
+      soup_message_headers_replace (soup_message_get_request_headers (post), "Authorization",
+                                    auth);
+      soup_message_set_request_body_from_bytes (post, "application/json", bytes);
+      reply = soup_session_send_and_read (fresh, post, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (soup_message_get_status (post), ==, 200);
+      g_assert_nonnull (strstr (g_bytes_get_data (reply, NULL), "\"applied\""));
+    }
+  g_assert_cmpint (head_seq (server), ==, seq + n);
+
+  /* The socket ends up announcing the last sequence, whichever worker wrote it. */
+  expected = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq + n);
+  while (!g_str_equal (st.messages->pdata[st.messages->len - 1], expected))
+    wait_message (&st, st.messages->len + 1);
+
+  metrics = ld_test_server_call (server, "GET", "/metrics", admin, NULL, NULL, 0, NULL);
+  g_assert_cmpuint (metrics->status, ==, 200);
+  text = g_strndup (g_bytes_get_data (metrics->body, NULL), g_bytes_get_size (metrics->body));
+  g_assert_nonnull (strstr (text, "landdesk_sync_ops_total{result=\"applied\"} 8\n"));
+  g_assert_nonnull (strstr (text, "landdesk_http_requests_total{route=\"/api/v1/login\","
+                                  "status=\"200\"} 2\n"));
+
+  soup_websocket_connection_close (st.conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&st.conn);
+  g_ptr_array_unref (st.messages);
+  g_main_loop_unref (st.loop);
+  g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
 }
 
 /* SIGTERM while a request is in flight (a slowed login): it is answered, then the server exits. */
@@ -484,6 +560,7 @@ main (int    argc,
   g_test_add_func ("/server/demo-bad-file", test_demo_bad_file);
   g_test_add_func ("/server/metrics", test_metrics);
   g_test_add_func ("/server/events", test_events);
+  g_test_add_func ("/server/workers", test_workers);
   g_test_add_func ("/server/shutdown-finishes-requests", test_shutdown_finishes_requests);
   g_test_add_func ("/server/tls", test_tls);
 

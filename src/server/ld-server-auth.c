@@ -60,7 +60,7 @@ static const struct
   { "admin",        TRUE,  { NULL } },
 };
 
-static char *dummy_hash;
+static char *dummy_hash;   /* set once (g_once), read by every worker */
 
 static void
 cached_session_free (CachedSession *cs)
@@ -94,11 +94,11 @@ static LoginFailures *
 failures_for (LdServer   *self,
               const char *key)
 {
-  LoginFailures *f = g_hash_table_lookup (self->failures, key);
+  LoginFailures *f = g_hash_table_lookup (self->shared->failures, key);
 
   if (f != NULL && g_get_monotonic_time () - f->last > FAILURE_WINDOW_US)
     {
-      g_hash_table_remove (self->failures, key);
+      g_hash_table_remove (self->shared->failures, key);
       f = NULL;
     }
   return f;
@@ -111,25 +111,33 @@ failure_count (LdServer   *self,
 {
   g_autofree char *lk = g_strconcat ("login:", login, NULL);
   g_autofree char *pk = g_strconcat ("peer:", peer, NULL);
-  LoginFailures *lf = failures_for (self, lk);
-  LoginFailures *pf = failures_for (self, pk);
+  LoginFailures *lf, *pf;
+  guint n;
 
-  return MAX (lf ? lf->count : 0, pf ? pf->count : 0);
+  g_mutex_lock (&self->shared->lock);
+  lf = failures_for (self, lk);
+  pf = failures_for (self, pk);
+  n = MAX (lf ? lf->count : 0, pf ? pf->count : 0);
+  g_mutex_unlock (&self->shared->lock);
+  return n;
 }
 
 static void
 count_failure (LdServer   *self,
                const char *key)
 {
-  LoginFailures *f = failures_for (self, key);
+  LoginFailures *f;
 
+  g_mutex_lock (&self->shared->lock);
+  f = failures_for (self, key);
   if (f == NULL)
     {
       f = g_new0 (LoginFailures, 1);
-      g_hash_table_insert (self->failures, g_strdup (key), f);
+      g_hash_table_insert (self->shared->failures, g_strdup (key), f);
     }
   f->count++;
   f->last = g_get_monotonic_time ();
+  g_mutex_unlock (&self->shared->lock);
 }
 
 static void
@@ -183,8 +191,10 @@ verified_cb (GObject      *source,
     g_autofree char *lk = g_strconcat ("login:", job->login, NULL);
     g_autofree char *pk = g_strconcat ("peer:", job->peer, NULL);
 
-    g_hash_table_remove (self->failures, lk);
-    g_hash_table_remove (self->failures, pk);
+    g_mutex_lock (&self->shared->lock);
+    g_hash_table_remove (self->shared->failures, lk);
+    g_hash_table_remove (self->shared->failures, pk);
+    g_mutex_unlock (&self->shared->lock);
   }
   randombytes_buf (raw, sizeof raw);
   token = g_malloc (sizeof raw * 2 + 1);
@@ -295,8 +305,8 @@ handle_login (SoupServer        *server,
   job->password = g_strdup (json_node_get_string (password_node));
   job->peer = g_steal_pointer (&peer);
   job->user = ld_server_store_get_user (self->store, job->login, &job->hash, NULL);
-  if (dummy_hash == NULL)
-    dummy_hash = ld_server_hash_password ("no such user", NULL);
+  if (g_once_init_enter (&dummy_hash))
+    g_once_init_leave (&dummy_hash, ld_server_hash_password ("no such user", NULL));
 
   soup_server_message_pause (msg);
   task = g_task_new (NULL, NULL, verified_cb, NULL);
@@ -304,7 +314,8 @@ handle_login (SoupServer        *server,
   g_task_set_task_data (task, job, (GDestroyNotify) login_job_free);
   /* Each earlier failure makes the next attempt wait longer. */
   if (failures > 0)
-    g_timeout_add (MIN (FAILURE_STEP_MS * failures, FAILURE_MAX_DELAY), start_verify_cb, task);
+    ld_server_timeout_add (self, MIN (FAILURE_STEP_MS * failures, FAILURE_MAX_DELAY),
+                           start_verify_cb, task);
   else
     start_verify_cb (task);
 }
@@ -351,7 +362,6 @@ ld_server_auth_register (LdServer *self)
 {
   if (sodium_init () < 0)
     g_error ("libsodium cannot be initialised");
-  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) cached_session_free);
   ld_server_route (self, "/api/v1/login", handle_login);

@@ -58,15 +58,30 @@ handle_events_socket (SoupServer              *server,
 {
   LdServer *self = user_data;
 
+  ld_server_request_detached (self, msg);
   g_ptr_array_add (self->sockets, g_object_ref (conn));
   g_signal_connect_object (conn, "closed", G_CALLBACK (socket_closed_cb), self, 0);
   soup_websocket_connection_set_keepalive_interval (conn, 30);
   send_seq (conn, ld_server_store_head_seq (self->store));
 }
 
+/* Another worker may have written: look at the head now and then, when someone listens. */
+static gboolean
+poll_head_cb (gpointer user_data)
+{
+  LdServer *self = user_data;
+
+  if (self->sockets->len > 0)
+    ld_server_events_notify (self);
+  return G_SOURCE_CONTINUE;
+}
+
 void
 ld_server_events_register (LdServer *self)
 {
+  self->poll_source = g_timeout_source_new (250);
+  g_source_set_callback (self->poll_source, poll_head_cb, self, NULL);
+  g_source_attach (self->poll_source, self->context);
   ld_server_route (self, "/api/v1/events", handle_events_http);
   soup_server_add_websocket_handler (self->soup, "/api/v1/events", NULL, NULL,
                                      handle_events_socket, self, NULL);

@@ -20,6 +20,7 @@ typedef struct
 
 struct _LdServerMetrics
 {
+  GMutex      lock;
   GHashTable *requests;   /* "route\tstatus" -> guint64* */
   GHashTable *latency;    /* route -> Histogram* */
   GHashTable *ops;        /* result -> guint64* */
@@ -30,6 +31,7 @@ ld_server_metrics_new (void)
 {
   LdServerMetrics *m = g_new0 (LdServerMetrics, 1);
 
+  g_mutex_init (&m->lock);
   m->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   m->latency = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   m->ops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -42,6 +44,7 @@ ld_server_metrics_free (LdServerMetrics *m)
   g_hash_table_unref (m->requests);
   g_hash_table_unref (m->latency);
   g_hash_table_unref (m->ops);
+  g_mutex_clear (&m->lock);
   g_free (m);
 }
 
@@ -66,9 +69,11 @@ ld_server_metrics_request (LdServerMetrics *m,
                            double           seconds)
 {
   g_autofree char *key = g_strdup_printf ("%s\t%u", route, status);
-  Histogram *h = g_hash_table_lookup (m->latency, route);
+  Histogram *h;
   guint i;
 
+  g_mutex_lock (&m->lock);
+  h = g_hash_table_lookup (m->latency, route);
   bump (m->requests, key);
   if (h == NULL)
     {
@@ -80,13 +85,16 @@ ld_server_metrics_request (LdServerMetrics *m,
   h->counts[i]++;
   h->total++;
   h->sum += seconds;
+  g_mutex_unlock (&m->lock);
 }
 
 void
 ld_server_metrics_op (LdServerMetrics *m,
                       const char      *result)
 {
+  g_mutex_lock (&m->lock);
   bump (m->ops, result);
+  g_mutex_unlock (&m->lock);
 }
 
 static int
@@ -132,6 +140,7 @@ handle_metrics (SoupServer        *server,
       return;
     }
   out = g_string_new (NULL);
+  g_mutex_lock (&m->lock);
   g_string_append (out, "# HELP landdesk_http_requests_total HTTP requests by route and status.\n"
                         "# TYPE landdesk_http_requests_total counter\n");
   keys = sorted_keys (m->requests);
@@ -183,15 +192,17 @@ handle_metrics (SoupServer        *server,
                                 "\n", results[i], n ? *n : 0);
       }
   }
+  g_mutex_unlock (&m->lock);
   g_string_append_printf (out, "# HELP landdesk_changes_head_seq The change feed's newest"
                           " sequence; a client's lag is this minus its cursor.\n"
                           "# TYPE landdesk_changes_head_seq gauge\n"
                           "landdesk_changes_head_seq %" G_GINT64_FORMAT "\n",
                           ld_server_store_head_seq (self->store));
   g_string_append_printf (out, "# HELP landdesk_event_listeners Connected /api/v1/events"
-                          " clients.\n# TYPE landdesk_event_listeners gauge\n"
+                          " clients of the worker that answers.\n# TYPE landdesk_event_listeners gauge\n"
                           "landdesk_event_listeners %u\n", self->sockets->len);
-  g_string_append_printf (out, "# HELP landdesk_requests_in_flight Requests being answered.\n"
+  g_string_append_printf (out, "# HELP landdesk_requests_in_flight Requests being answered by"
+                          " the worker that answers.\n"
                           "# TYPE landdesk_requests_in_flight gauge\n"
                           "landdesk_requests_in_flight %u\n", self->in_flight);
   ld_server_send_json_text (msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",

@@ -50,7 +50,6 @@ get_ogc (LdServer *self)
   if (ogc == NULL)
     {
       ogc = g_new0 (LdServerOgc, 1);
-      GDALAllRegister ();
       ogc->wgs84 = OSRNewSpatialReference (NULL);
       OSRSetWellKnownGeogCS (ogc->wgs84, "WGS84");
       OSRSetAxisMappingStrategy (ogc->wgs84, OAMS_TRADITIONAL_GIS_ORDER);
@@ -589,5 +588,13 @@ handle_ogc (SoupServer        *server,
 void
 ld_server_ogc_register (LdServer *self)
 {
+  static gsize registered = 0;
+
+  /* Once, before any worker thread opens a dataset. */
+  if (g_once_init_enter (&registered))
+    {
+      GDALAllRegister ();
+      g_once_init_leave (&registered, 1);
+    }
   ld_server_route (self, "/ogc", handle_ogc);
 }

@@ -262,8 +262,24 @@ check_role (LdServer           *self,
       if (g_str_equal (kind, "delete"))
         return g_strdup ("role: only an administrator deletes a case");
       if (g_str_equal (kind, "insert"))
-        return g_str_equal (user->role, "reviewer")
-               ? NULL : g_strdup_printf ("role: a %s does not register new cases", user->role);
+        {
+          static const char * const starts[][2] = { { "stage", "intake" }, { "status", "active" } };
+
+          if (!g_str_equal (user->role, "reviewer"))
+            return g_strdup_printf ("role: a %s does not register new cases", user->role);
+          /* A new case starts at intake, active; the workflow moves it on. */
+          for (guint i = 0; i < G_N_ELEMENTS (starts); i++)
+            {
+              JsonObject *f = fields && json_object_has_member (fields, starts[i][0])
+                              ? json_object_get_object_member (fields, starts[i][0]) : NULL;
+              JsonNode *v = f ? json_object_get_member (f, "value") : NULL;
+
+              if (v != NULL && g_strcmp0 (json_node_get_string (v), starts[i][1]) != 0)
+                return g_strdup_printf ("role: a new case starts with %s %s; workflow actions"
+                                        " change it", starts[i][0], starts[i][1]);
+            }
+          return NULL;
+        }
       if (g_str_equal (user->role, "gis-officer"))
         return g_strdup ("role: a GIS officer edits red lines, not case records");
       if (fields != NULL)
@@ -469,6 +485,10 @@ apply_op (LdServer            *self,
             json_object_get_object_member (fields, l->data), "value")));
       if (g_str_equal (def->name, "case") && !json_object_has_member (next->data, "assignee"))
         json_object_set_string_member (next->data, "assignee", user->login);
+      if (g_str_equal (def->name, "case") && !json_object_has_member (next->data, "stage"))
+        json_object_set_string_member (next->data, "stage", "intake");
+      if (g_str_equal (def->name, "case") && !json_object_has_member (next->data, "status"))
+        json_object_set_string_member (next->data, "status", "active");
     }
   else if (current == NULL)
     {
@@ -553,6 +573,11 @@ apply_op (LdServer            *self,
   if (ld_server_store_put_record (self->store, next, error) < 0
       || !ld_server_store_put_op (self->store, op_id, user->login, def->name, entity_id,
                                   next->version, error))
+    return FALSE;
+  /* Who sees the case may have changed: its records go out again for the new viewers. */
+  if (g_str_equal (def->name, "case") && g_str_equal (kind, "update")
+      && (json_object_has_member (fields, "assignee") || json_object_has_member (fields, "stage"))
+      && !ld_server_store_reemit_case (self->store, entity_id, error))
     return FALSE;
   res->result = "applied";
   res->version = next->version;

@@ -20,6 +20,15 @@ G_BEGIN_DECLS
 
 typedef struct _LdServerMetrics LdServerMetrics;
 
+/* What the workers (one LdServer per thread) share; metrics lock themselves. */
+typedef struct
+{
+  gatomicrefcount  ref;
+  GMutex           lock;           /* guards failures */
+  GHashTable      *failures;       /* "login:NAME" / "peer:ADDR" -> LoginFailures */
+  LdServerMetrics *metrics;
+} LdServerShared;
+
 struct _LdServer
 {
   GObject          parent_instance;
@@ -30,8 +39,11 @@ struct _LdServer
   SoupServer      *soup;
   gint64           started_at;
   gint64           token_ttl;      /* seconds */
-  GHashTable      *failures;       /* "login:NAME" / "peer:ADDR" -> LdLoginFailures */
-  LdServerMetrics *metrics;
+  LdServerShared  *shared;
+  LdServerMetrics *metrics;        /* shared->metrics */
+  GMainContext    *context;        /* the thread's own, where this worker's sources run */
+  GSource         *poll_source;    /* notices changes written by other workers */
+  GSocketAddress  *address;        /* where it listens */
   GPtrArray       *sockets;        /* SoupWebsocketConnection listening to /api/v1/events */
   gint64           announced_seq;
   guint            in_flight;      /* requests whose headers arrived and not yet answered */
@@ -43,6 +55,10 @@ struct _LdServer
 };
 
 /* helpers (ld-server.c) */
+guint         ld_server_timeout_add      (LdServer           *self,
+                                          guint               ms,
+                                          GSourceFunc         func,
+                                          gpointer            data);
 void          ld_server_send_json_text   (SoupServerMessage  *msg,
                                           guint               status,
                                           const char         *content_type,
@@ -58,6 +74,8 @@ JsonNode     *ld_server_parse_body       (SoupServerMessage  *msg);
 gboolean      ld_server_method_is        (SoupServerMessage  *msg,
                                           const char         *method);
 char         *ld_server_peer             (SoupServerMessage  *msg);
+void          ld_server_request_detached (LdServer           *self,
+                                          SoupServerMessage  *msg);
 void          ld_server_route            (LdServer           *self,
                                           const char         *path,
                                           SoupServerCallback  callback);

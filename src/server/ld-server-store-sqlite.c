@@ -92,6 +92,17 @@ prepare (LdServerStoreSqlite  *self,
   return stmt;
 }
 
+/* Steps once and resets, so that no read transaction stays open between requests (a stale
+ * WAL snapshot would make this connection's next write fail at once with SQLITE_BUSY). */
+static gboolean
+step_exists (sqlite3_stmt *stmt)
+{
+  gboolean found = sqlite3_step (stmt) == SQLITE_ROW;
+
+  sqlite3_reset (stmt);
+  return found;
+}
+
 static void
 bind_text (sqlite3_stmt *stmt,
            int           index,
@@ -158,7 +169,7 @@ store_check (LdServerStore *store)
   LdServerStoreSqlite *self = LD_SERVER_STORE_SQLITE (store);
   sqlite3_stmt *stmt = prepare (self, "SELECT count(*) FROM meta", NULL);
 
-  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+  return stmt != NULL && step_exists (stmt);
 }
 
 static gboolean
@@ -190,11 +201,14 @@ store_get_meta (LdServerStore *store,
 {
   LdServerStoreSqlite *self = LD_SERVER_STORE_SQLITE (store);
   sqlite3_stmt *stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  char *value;
 
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, key);
-  return sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
+  value = sqlite3_step (stmt) == SQLITE_ROW ? column_dup (stmt, 0) : NULL;
+  sqlite3_reset (stmt);
+  return value;
 }
 
 static gboolean
@@ -277,12 +291,16 @@ store_get_user (LdServerStore  *store,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
+      LdServerUser *user = user_from_row (stmt);
+
       if (password_hash != NULL)
         *password_hash = column_dup (stmt, 4);
-      return user_from_row (stmt);
+      sqlite3_reset (stmt);
+      return user;
     }
   if (rc != SQLITE_DONE)
     set_sqlite_error (self, error, "reading a user");
+  sqlite3_reset (stmt);
   return NULL;
 }
 
@@ -326,12 +344,15 @@ store_lookup_token (LdServerStore  *store,
   sqlite3_stmt *stmt = prepare (self,
       "SELECT u.login, u.display_name, u.role, u.unit FROM tokens t"
       " JOIN users u ON u.login = t.login WHERE t.hash = ?1 AND t.expires_at > ?2", error);
+  LdServerUser *user;
 
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, token_hash);
   sqlite3_bind_int64 (stmt, 2, now);
-  return sqlite3_step (stmt) == SQLITE_ROW ? user_from_row (stmt) : NULL;
+  user = sqlite3_step (stmt) == SQLITE_ROW ? user_from_row (stmt) : NULL;
+  sqlite3_reset (stmt);
+  return user;
 }
 
 static LdServerRecord *
@@ -356,6 +377,7 @@ store_get_record (LdServerStore  *store,
     {
       if (rc != SQLITE_DONE)
         set_sqlite_error (self, error, "reading a record");
+      sqlite3_reset (stmt);
       return NULL;
     }
   record = ld_server_record_new (entity, id);
@@ -370,8 +392,10 @@ store_get_record (LdServerStore  *store,
     {
       g_set_error (error, LD_SERVER_STORE_ERROR, LD_SERVER_STORE_ERROR_CORRUPT,
                    "%s: record %s %s holds no JSON object", self->path, entity, id);
+      sqlite3_reset (stmt);
       return NULL;
     }
+  sqlite3_reset (stmt);
   json_object_unref (record->data);
   record->data = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
   return g_steal_pointer (&record);
@@ -438,8 +462,12 @@ store_get_op (LdServerStore  *store,
     return FALSE;
   bind_text (stmt, 1, op_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
-    return FALSE;
+    {
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
   *version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
   return TRUE;
 }
 
@@ -478,9 +506,35 @@ store_head_seq (LdServerStore *store)
   LdServerStoreSqlite *self = LD_SERVER_STORE_SQLITE (store);
   sqlite3_stmt *stmt = prepare (self, "SELECT coalesce (max (seq), 0) FROM changes", NULL);
 
+  gint64 seq;
+
   if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return -1;
-  return sqlite3_column_int64 (stmt, 0);
+  seq = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return seq;
+}
+
+static gboolean
+store_reemit_case (LdServerStore  *store,
+                   const char     *case_id,
+                   GError        **error)
+{
+  LdServerStoreSqlite *self = LD_SERVER_STORE_SQLITE (store);
+  sqlite3_stmt *stmt = prepare (self,
+      "INSERT INTO changes (entity, entity_id, version, deleted, case_id, owner, data)"
+      " SELECT entity, id, version, deleted, case_id, owner, data FROM records"
+      " WHERE case_id = ?1 AND entity != 'case' ORDER BY entity, id", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, case_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "re-announcing a case's records");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The page is built by SQLite itself (json_object), as one JSON array text: the feed is the
@@ -530,6 +584,7 @@ store_list_changes (LdServerStore         *store,
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
       set_sqlite_error (self, error, "reading the change feed");
+      sqlite3_reset (stmt);
       g_string_free (out, TRUE);
       return NULL;
     }
@@ -555,7 +610,7 @@ store_case_visible (LdServerStore        *store,
     return FALSE;
   bind_text (stmt, 1, case_id);
   bind_viewer (stmt, viewer);
-  return sqlite3_step (stmt) == SQLITE_ROW;
+  return step_exists (stmt);
 }
 
 static gboolean
@@ -593,7 +648,7 @@ store_has_blob (LdServerStore *store,
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, sha256);
-  return sqlite3_step (stmt) == SQLITE_ROW;
+  return step_exists (stmt);
 }
 
 /* A blob is visible to its uploader and to whoever sees an attachment that references it. */
@@ -612,7 +667,7 @@ store_blob_visible (LdServerStore        *store,
     return FALSE;
   bind_text (stmt, 1, sha256);
   bind_viewer (stmt, viewer);
-  return sqlite3_step (stmt) == SQLITE_ROW;
+  return step_exists (stmt);
 }
 
 static void
@@ -653,6 +708,7 @@ ld_server_store_sqlite_iface_init (LdServerStoreInterface *iface)
   iface->put_op = store_put_op;
   iface->list_changes = store_list_changes;
   iface->head_seq = store_head_seq;
+  iface->reemit_case = store_reemit_case;
   iface->case_visible = store_case_visible;
   iface->put_blob = store_put_blob;
   iface->has_blob = store_has_blob;
@@ -684,7 +740,7 @@ ld_server_store_sqlite_open (const char  *path,
                    "Cannot open the store %s: %s", path, sqlite3_errmsg (self->db));
       return NULL;
     }
-  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_busy_timeout (self->db, 15000);   /* workers write one at a time */
   /* WAL with synchronous=NORMAL: a commit survives a killed server; only a power cut may lose
    * the last transactions, never corrupt the file. */
   if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"

@@ -210,6 +210,23 @@ ld_server_store_head_seq (LdServerStore *self)
   return LD_SERVER_STORE_GET_IFACE (self)->head_seq (self);
 }
 
+/**
+ * ld_server_store_reemit_case:
+ *
+ * Appends the current state of every record of the case (its stage log, opinions,
+ * attachments, red lines) to the change feed again: a user who can see the case only from
+ * now on (it was reassigned to them, or reached a stage their role acts on) gets them beyond
+ * their cursor.
+ */
+gboolean
+ld_server_store_reemit_case (LdServerStore  *self,
+                             const char     *case_id,
+                             GError        **error)
+{
+  g_return_val_if_fail (LD_IS_SERVER_STORE (self), FALSE);
+  return LD_SERVER_STORE_GET_IFACE (self)->reemit_case (self, case_id, error);
+}
+
 LdServerUser *
 ld_server_user_copy (const LdServerUser *user)
 {

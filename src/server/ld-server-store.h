@@ -114,6 +114,9 @@ struct _LdServerStoreInterface
                                      gboolean             *more,
                                      GError              **error);
   gint64          (*head_seq)       (LdServerStore        *self);
+  gboolean        (*reemit_case)    (LdServerStore        *self,
+                                     const char           *case_id,
+                                     GError              **error);
   gboolean        (*case_visible)   (LdServerStore        *self,
                                      const LdServerViewer *viewer,
                                      const char           *case_id);
@@ -187,6 +190,9 @@ GString        *ld_server_store_list_changes  (LdServerStore        *self,
                                                gboolean             *more,
                                                GError              **error);
 gint64          ld_server_store_head_seq      (LdServerStore        *self);
+gboolean        ld_server_store_reemit_case   (LdServerStore        *self,
+                                               const char           *case_id,
+                                               GError              **error);
 gboolean        ld_server_store_case_visible  (LdServerStore        *self,
                                                const LdServerViewer *viewer,
                                                const char           *case_id);

@@ -10,6 +10,9 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#ifdef G_OS_UNIX
+#include <sys/socket.h>
+#endif
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -34,6 +37,7 @@ G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
 
 #define START_TIME_KEY "ld-start-time"
 #define COUNTED_KEY    "ld-counted"
+#define PEER_KEY       "ld-peer"
 
 /* Takes @text. */
 void
@@ -121,7 +125,13 @@ ld_server_method_is (SoupServerMessage *msg,
 char *
 ld_server_peer (SoupServerMessage *msg)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  const char *known = g_object_get_data (G_OBJECT (msg), PEER_KEY);
+  GSocketAddress *remote;
+
+  /* Noted when the headers came: the connection may be gone by the time we log. */
+  if (known != NULL)
+    return g_strdup (known);
+  remote = soup_server_message_get_remote_address (msg);
 
   if (G_IS_INET_SOCKET_ADDRESS (remote))
     return g_inet_address_to_string (
@@ -135,6 +145,45 @@ ld_server_route (LdServer           *self,
                  SoupServerCallback  callback)
 {
   soup_server_add_handler (self->soup, path, callback, self, NULL);
+}
+
+/* A timeout in this worker's own main context (g_timeout_add would use the global one). */
+guint
+ld_server_timeout_add (LdServer    *self,
+                       guint        ms,
+                       GSourceFunc  func,
+                       gpointer     data)
+{
+  GSource *source = g_timeout_source_new (ms);
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, self->context);
+  g_source_unref (source);
+  return id;
+}
+
+static LdServerShared *
+shared_new (void)
+{
+  LdServerShared *shared = g_new0 (LdServerShared, 1);
+
+  g_atomic_ref_count_init (&shared->ref);
+  g_mutex_init (&shared->lock);
+  shared->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  shared->metrics = ld_server_metrics_new ();
+  return shared;
+}
+
+static void
+shared_unref (LdServerShared *shared)
+{
+  if (!g_atomic_ref_count_dec (&shared->ref))
+    return;
+  g_hash_table_unref (shared->failures);
+  ld_server_metrics_free (shared->metrics);
+  g_mutex_clear (&shared->lock);
+  g_free (shared);
 }
 
 /* The route a path belongs to, as a metrics label: ids are folded. */
@@ -207,6 +256,26 @@ handle_not_found (SoupServer        *server,
   ld_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "No resource at %s", path);
 }
 
+/* Refuses a request whose body must not be kept (too big, or of unknown size). libsoup still
+ * reads the body before it answers, so it is discarded as it arrives: memory stays flat. */
+static void
+refuse_early (SoupServerMessage *msg,
+              guint              status,
+              const char        *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  ld_server_send_error (msg, status, "%s", message);
+}
+
 /* Headers are in: refuse what is too big or arrives while draining, before the body is read. */
 static void
 got_headers_cb (SoupServerMessage *msg,
@@ -222,6 +291,7 @@ got_headers_cb (SoupServerMessage *msg,
 
   self->in_flight++;
   g_object_set_data (G_OBJECT (msg), COUNTED_KEY, GINT_TO_POINTER (1));
+  g_object_set_data_full (G_OBJECT (msg), PEER_KEY, ld_server_peer (msg), g_free);
 
   /* libsoup refused it already (a ".." smuggled into the path, say): say why, in JSON. */
   if (soup_server_message_get_status (msg) == SOUP_STATUS_BAD_REQUEST)
@@ -241,23 +311,17 @@ got_headers_cb (SoupServerMessage *msg,
     }
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      ld_server_send_error (msg, SOUP_STATUS_LENGTH_REQUIRED,
-                            "Send the request body with a Content-Length header");
+      refuse_early (msg, SOUP_STATUS_LENGTH_REQUIRED,
+                    "Send the request body with a Content-Length header");
       return;
     }
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > limit)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      ld_server_send_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                            "The request body has %" G_GOFFSET_FORMAT " bytes; %s accepts at most"
-                            " %" G_GOFFSET_FORMAT "%s",
-                            soup_message_headers_get_content_length (headers), path, limit,
-                            blob_put ? " per request: upload in pieces with Content-Range" : "");
-    }
+    refuse_early (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                  "The request body has %" G_GOFFSET_FORMAT " bytes; %s accepts at most"
+                  " %" G_GOFFSET_FORMAT "%s", soup_message_headers_get_content_length (headers),
+                  path, limit,
+                  blob_put ? " per request: upload in pieces with Content-Range" : "");
 }
 
 static void
@@ -283,11 +347,7 @@ request_done (LdServer          *self,
   guint status = soup_server_message_get_status (msg);
   g_autofree char *peer = ld_server_peer (msg);
 
-  if (g_object_get_data (G_OBJECT (msg), COUNTED_KEY) != NULL)
-    {
-      g_object_set_data (G_OBJECT (msg), COUNTED_KEY, NULL);
-      self->in_flight--;
-    }
+  ld_server_request_detached (self, msg);
   ld_server_metrics_request (self->metrics, route_label (path), aborted ? 499 : status, seconds);
   ld_server_log ("%s %s %s %u %.2f ms%s", peer, soup_server_message_get_method (msg), path,
                  status, seconds * 1000.0, aborted ? " (aborted)" : "");
@@ -307,6 +367,19 @@ request_aborted_cb (SoupServer        *server,
                     gpointer           user_data)
 {
   request_done (user_data, msg, TRUE);
+}
+
+/* A request whose connection was taken over (a WebSocket) is no longer in flight: nothing
+ * will report it finished. */
+void
+ld_server_request_detached (LdServer          *self,
+                            SoupServerMessage *msg)
+{
+  if (g_object_get_data (G_OBJECT (msg), COUNTED_KEY) != NULL)
+    {
+      g_object_set_data (G_OBJECT (msg), COUNTED_KEY, NULL);
+      self->in_flight--;
+    }
 }
 
 static gboolean
@@ -333,6 +406,11 @@ ld_server_dispose (GObject *object)
   LdServer *self = LD_SERVER (object);
 
   ld_server_stop (self);
+  if (self->poll_source != NULL)
+    {
+      g_source_destroy (self->poll_source);
+      g_clear_pointer (&self->poll_source, g_source_unref);
+    }
   G_OBJECT_CLASS (ld_server_parent_class)->dispose (object);
 }
 
@@ -343,13 +421,15 @@ ld_server_finalize (GObject *object)
 
   g_clear_pointer (&self->ogc, ld_server_ogc_free);
   g_clear_object (&self->store);
-  g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->pages, g_hash_table_unref);
-  g_clear_pointer (&self->metrics, ld_server_metrics_free);
+  self->metrics = NULL;
+  g_clear_pointer (&self->shared, shared_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->sockets, g_ptr_array_unref);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->layers_path, g_free);
+  g_clear_object (&self->address);
 
   G_OBJECT_CLASS (ld_server_parent_class)->finalize (object);
 }
@@ -366,21 +446,20 @@ ld_server_init (LdServer *self)
 {
   self->started_at = g_get_monotonic_time ();
   self->token_ttl = 12 * 3600;
-  self->metrics = ld_server_metrics_new ();
+  self->context = g_main_context_ref_thread_default ();
   self->sockets = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/**
- * ld_server_new:
- * @data_dir: where the embedded store lives; created when missing
- */
-LdServer *
-ld_server_new (const char  *data_dir,
-               GError     **error)
+static LdServer *
+server_open (const char      *data_dir,
+             LdServerShared  *shared,
+             GError         **error)
 {
   g_autoptr(LdServer) self = g_object_new (LD_TYPE_SERVER, NULL);
   g_autofree char *db = NULL;
 
+  self->shared = shared;   /* owned from here on, failure or not */
+  self->metrics = shared->metrics;
   if (g_mkdir_with_parents (data_dir, 0700) != 0)
     {
       int saved = errno;
@@ -411,6 +490,48 @@ ld_server_new (const char  *data_dir,
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_aborted_cb), self);
   return g_steal_pointer (&self);
+}
+
+/**
+ * ld_server_new:
+ * @data_dir: where the embedded store lives; created when missing
+ *
+ * The first (or only) worker; it runs in the calling thread's default main context.
+ */
+LdServer *
+ld_server_new (const char  *data_dir,
+               GError     **error)
+{
+  return server_open (data_dir, shared_new (), error);
+}
+
+/**
+ * ld_server_new_worker:
+ * @primary: the server made by ld_server_new(), already listening
+ *
+ * Another worker on the same data and the same port (SO_REUSEPORT: the kernel spreads the
+ * connections), with its own store connection and caches, sharing the login-failure counts
+ * and the metrics. Call it in the thread that will run it, with that thread's main context
+ * pushed as its thread-default, then ld_server_listen_like().
+ */
+LdServer *
+ld_server_new_worker (LdServer  *primary,
+                      GError   **error)
+{
+  g_autoptr(GTlsCertificate) cert = NULL;
+  LdServer *self;
+
+  g_return_val_if_fail (LD_IS_SERVER (primary), NULL);
+
+  g_atomic_ref_count_inc (&primary->shared->ref);
+  self = server_open (primary->data_dir, primary->shared, error);
+  if (self == NULL)
+    return NULL;
+  self->token_ttl = primary->token_ttl;
+  g_object_get (primary->soup, "tls-certificate", &cert, NULL);
+  if (cert != NULL)
+    g_object_set (self->soup, "tls-certificate", cert, NULL);
+  return self;
 }
 
 void
@@ -463,6 +584,54 @@ ld_server_init_demo (LdServer    *self,
   return TRUE;
 }
 
+/* Our own socket: a deep accept queue (with GLib's default of 10, a burst of clients connecting
+ * at once waits out a SYN retransmit, 1 s) and SO_REUSEPORT, so that workers share the port. */
+static gboolean
+listen_on (LdServer        *self,
+           GSocketAddress  *address,
+           GError         **error)
+{
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 1024);
+#ifdef SO_REUSEPORT
+  {
+    /* g_socket_bind() would clear SO_REUSEPORT on a TCP socket: bind it ourselves. */
+    struct sockaddr_storage native;
+    gssize len = g_socket_address_get_native_size (address);
+
+    if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error)
+        || !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error)
+        || !g_socket_address_to_native (address, &native, sizeof native, error))
+      return FALSE;
+    if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, (socklen_t) len) != 0)
+      {
+        int saved = errno;
+        g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     "Cannot listen on %s: %s", where, g_strerror (saved));
+        return FALSE;
+      }
+  }
+#else
+  if (!g_socket_bind (socket, address, TRUE, error))
+    return FALSE;
+#endif
+  if (!g_socket_listen (socket, error))
+    return FALSE;
+  g_clear_object (&self->address);
+  self->address = g_socket_get_local_address (socket, NULL);
+  g_object_get (self->soup, "tls-certificate", &cert, NULL);
+  return soup_server_listen_socket (self->soup, socket, cert ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                    error);
+}
+
 /**
  * ld_server_listen:
  * @address: "HOST:PORT"; port 0 picks a free port (see ld_server_dup_url())
@@ -473,8 +642,7 @@ ld_server_listen (LdServer    *self,
                   GError     **error)
 {
   g_autoptr(GSocketAddress) sockaddr = NULL;
-  g_autoptr(GTlsCertificate) cert = NULL;
-  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocket) probe = NULL;
   const char *colon;
   g_autofree char *host = NULL;
   guint64 port;
@@ -502,18 +670,30 @@ ld_server_listen (LdServer    *self,
                    "--listen '%s': '%s' is not an IP address", address, host);
       return FALSE;
     }
-  /* Our own socket, for a deep accept queue: with GLib's default of 10, a burst of clients
-   * connecting at once (a shift starting, a load test) waits out a SYN retransmit (1 s). */
-  socket = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
+  /* Nothing else may hold the port, even a SO_REUSEPORT group: a plain bind checks it (and
+   * resolves port 0). */
+  probe = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
+                        G_SOCKET_PROTOCOL_TCP, error);
+  if (probe == NULL || !g_socket_bind (probe, sockaddr, TRUE, error))
     return FALSE;
-  g_socket_set_listen_backlog (socket, 1024);
-  if (!g_socket_bind (socket, sockaddr, TRUE, error) || !g_socket_listen (socket, error))
+  g_clear_object (&sockaddr);
+  sockaddr = g_socket_get_local_address (probe, error);
+  if (sockaddr == NULL)
     return FALSE;
-  g_object_get (self->soup, "tls-certificate", &cert, NULL);
-  return soup_server_listen_socket (self->soup, socket, cert ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                                    error);
+  g_socket_close (probe, NULL);
+  return listen_on (self, sockaddr, error);
+}
+
+/* Listens on the primary's address too, as one more worker. */
+gboolean
+ld_server_listen_like (LdServer  *self,
+                       LdServer  *primary,
+                       GError   **error)
+{
+  g_return_val_if_fail (LD_IS_SERVER (self) && LD_IS_SERVER (primary), FALSE);
+  g_return_val_if_fail (primary->address != NULL, FALSE);
+
+  return listen_on (self, primary->address, error);
 }
 
 char *
@@ -555,7 +735,7 @@ ld_server_drain (LdServer    *self,
   drain->started = g_get_monotonic_time ();
   drain->done = done;
   drain->user_data = user_data;
-  g_timeout_add (20, drain_check_cb, drain);
+  ld_server_timeout_add (self, 20, drain_check_cb, drain);
 }
 
 /* Closes the listening sockets and the connections. */

@@ -26,6 +26,11 @@ GQuark      ld_server_error_quark   (void);
 
 LdServer   *ld_server_new           (const char  *data_dir,
                                      GError     **error);
+LdServer   *ld_server_new_worker    (LdServer    *primary,
+                                     GError     **error);
+gboolean    ld_server_listen_like   (LdServer    *self,
+                                     LdServer    *primary,
+                                     GError     **error);
 void        ld_server_set_token_ttl (LdServer    *self,
                                      gint64       seconds);
 gboolean    ld_server_set_tls       (LdServer    *self,

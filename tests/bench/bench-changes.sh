@@ -2,17 +2,19 @@
 # bench-changes.sh: /api/v1/changes under 64 connections with wrk, beside nginx serving the
 # same response bytes from a file, in the same run; prints both figures and the ratio.
 #
-#   tests/bench/bench-changes.sh [BUILD_DIR]     (env: LIMIT=100 DURATION=10 CONNECTIONS=64)
+#   tests/bench/bench-changes.sh [BUILD_DIR]
+#   (env: LIMIT=1000 DURATION=10 CONNECTIONS=64 THREADS=2 for wrk, WORKERS=N for the server)
 #
 # Installs wrk and nginx with apt-get when missing (they are bench-only, not in deps.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
-limit=${LIMIT:-100}
+limit=${LIMIT:-1000}   # the feed's default page, what a syncing client pulls
 duration=${DURATION:-10}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-2}
+workers=${WORKERS:-}
 
 . "$root/build-aux/deps.sh"
 missing=()
@@ -39,6 +41,7 @@ trap cleanup EXIT
 mkfifo "$work/hold"
 LANDDESK_SERVER="$build/src/server/landdesk-server" \
   "$build/tests/bench/bench-server" --ops 10000 --changes 20000 --wrk-out "$work/server" \
+  ${workers:+--workers "$workers"} \
   < "$work/hold" > "$work/bench.log" 2>&1 &
 server_pid=$!
 exec 3>"$work/hold"

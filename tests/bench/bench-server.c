@@ -84,10 +84,12 @@ main (int    argc,
   g_autoptr(LdTestServer) server = NULL;
   gint64 n_ops = 10000, n_changes = 100000;
   g_autofree char *wrk_out = NULL;
+  g_autofree char *workers = NULL;
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- landdesk-server sync figures");
   GOptionEntry entries[] = {
     { "ops", 0, 0, G_OPTION_ARG_INT64, &n_ops, "Ops to push", "N" },
     { "changes", 0, 0, G_OPTION_ARG_INT64, &n_changes, "Change-feed entries to pull", "N" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers, "landdesk-server --workers", "N" },
     { "wrk-out", 0, 0, G_OPTION_ARG_FILENAME, &wrk_out,
       "Keep the server running and write URL, token and a response here", "FILE" },
     { NULL }
@@ -102,7 +104,8 @@ main (int    argc,
     return 2;
   g_setenv ("XDG_CACHE_HOME", tmp, TRUE);
   gpkg = ld_test_demo_gpkg ("demo.gpkg");
-  server = ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, NULL);
+  server = ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW,
+                                 workers ? "--workers" : NULL, workers, NULL);
   token = ld_test_server_login (server, "zhang.wei", PW);
 
   push_s = push_ops (server, token, (guint) n_ops, "push");
