@@ -99,14 +99,18 @@ write_reference_data (void)
   g_autofree char *styles = g_build_filename (root, "styles", NULL);
   g_autofree char *matters = g_build_filename (root, "matters", NULL);
   g_autofree char *palette = g_build_filename (styles, "xz_dltb.csv", NULL);
-  g_autofree char *matter = g_build_filename (matters, "matters.csv", NULL);
+  g_autofree char *matter = g_build_filename (matters, "land-prereview.json", NULL);
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "..", "data", "matters",
+                                                   "land-prereview.json", NULL);
+  g_autofree char *matter_json = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (styles, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (matters, 0700), ==, 0);
   g_assert_true (g_file_set_contents (palette, "# field: DLBM\ncode,name,fill,outline,label\n"
                                       "0101,水田,#F8D072,#8C8C8C,1\n*,其他,#EEEEEE,,0\n", -1, NULL));
-  g_assert_true (g_file_set_contents (matter, "id,name,limit_days\n"
-                                      "land-prereview,建设项目用地预审与选址,20\n", -1, NULL));
+  /* The real matter file: the server's workflow rules read it. */
+  g_assert_true (g_file_get_contents (source, &matter_json, NULL, NULL));
+  g_assert_true (g_file_set_contents (matter, matter_json, -1, NULL));
   g_setenv ("LANDDESK_DATADIR", root, TRUE);
 }
 

@@ -543,6 +543,53 @@ test_ops_merge_and_conflict (void)
   }
 }
 
+static char *
+action_json (const char *op_id,
+             const char *case_id,
+             const char *action,
+             const char *opinion)
+{
+  return g_strdup_printf ("{\"op_id\": \"%s\", \"entity\": \"case\", \"entity_id\": \"%s\","
+                          " \"kind\": \"action\", \"base_version\": 1, \"fields\": {},"
+                          " \"action\": {\"id\": \"%s\", \"opinion\": \"%s\","
+                          " \"date\": \"2026-11-28\", \"to\": null},"
+                          " \"at\": \"2026-11-28T10:00:00+08:00\"}",
+                          op_id, case_id, action, opinion);
+}
+
+/* Workflow actions go through the core rules on the server too. */
+static void
+test_ops_action (void)
+{
+  g_autofree char *dir = ld_test_path ("server-data");
+  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autofree char *zhang = ld_test_server_login (server, "zhang.wei", PW);
+  g_autofree char *leader = ld_test_server_login (server, "wang.fang", PW);
+  g_autofree char *submit = action_json ("act-1", LD_TEST_CASE_EXAMINE, "submit", "建议同意");
+  g_autofree char *body = g_strdup_printf ("{\"ops\": [%s]}", submit);
+  g_autofree char *approve = action_json ("act-2", LD_TEST_CASE_EXAMINE, "approve", "同意");
+  g_autofree char *body2 = g_strdup_printf ("{\"ops\": [%s]}", approve);
+  g_autoptr(LdTestResponse) first = NULL;
+  g_autoptr(LdTestResponse) again = NULL;
+  g_autoptr(LdTestResponse) refused = NULL;
+  gint64 before = head_seq (server);
+
+  first = ld_test_server_call (server, "POST", "/api/v1/ops", zhang, NULL, body, -1, NULL);
+  g_assert_cmpuint (first->status, ==, 200);
+  assert_result (first, 0, "applied", 2, NULL);
+  /* The case and its stage-log event went into the feed. */
+  g_assert_cmpint (head_seq (server), >=, before + 2);
+
+  again = ld_test_server_call (server, "POST", "/api/v1/ops", zhang, NULL, body, -1, NULL);
+  assert_result (again, 0, "duplicate", 2, NULL);
+
+  /* A leader does not act at the check stage: the same rule as the client's. */
+  before = head_seq (server);
+  refused = ld_test_server_call (server, "POST", "/api/v1/ops", leader, NULL, body2, -1, NULL);
+  assert_result (refused, 0, "rejected", 0, "role:");
+  g_assert_cmpint (head_seq (server), ==, before);
+}
+
 static void
 test_ops_rejected (void)
 {
@@ -573,7 +620,7 @@ test_ops_rejected (void)
              "geom", NULL, "POLYGON ((1 2, oops", NULL),
   };
   static const char *reasons[] = {
-    "role: case", "workflow action", "unknown entity", "workflow actions are not accepted yet",
+    "role: case", "workflow action", "unknown entity", "an action op needs",
     "date", "missing blob", "no case no-such-case", "has no field secret", "stage log",
     "entity_id", "administrator", "WKT",
   };
@@ -793,6 +840,7 @@ main (int    argc,
   g_test_add_func ("/server-sync/ops-duplicate", test_ops_duplicate);
   g_test_add_func ("/server-sync/ops-merge-and-conflict", test_ops_merge_and_conflict);
   g_test_add_func ("/server-sync/ops-rejected", test_ops_rejected);
+  g_test_add_func ("/server-sync/ops-action", test_ops_action);
   g_test_add_func ("/server-sync/ops-delete", test_ops_delete);
   g_test_add_func ("/server-sync/ops-server-killed", test_ops_server_killed);
 

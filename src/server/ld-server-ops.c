@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include "ld-core.h"
 #include "ld-server-gdal.h"
 #include "ld-server-log.h"
 #include "ld-server-private.h"
@@ -321,6 +322,165 @@ add_conflict (OpResult   *res,
   json_array_add_object_element (res->conflicts, c);
 }
 
+static LdCase *
+case_from_record (LdServerRecord *record)
+{
+  LdCase *kase = ld_case_new ();
+
+  for (int f = 0; f < LD_CASE_N_FIELDS; f++)
+    {
+      JsonNode *node = json_object_get_member (record->data, ld_case_field_name (f));
+
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+          && json_node_get_value_type (node) == G_TYPE_STRING)
+        ld_case_set (kase, f, json_node_get_string (node));
+    }
+  ld_case_set (kase, LD_CASE_ID, record->id);
+  ld_case_set_version (kase, record->version);
+  return kase;
+}
+
+static void
+set_string_or_null (JsonObject *obj,
+                    const char *name,
+                    const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (obj, name, value);
+  else
+    json_object_set_null_member (obj, name);
+}
+
+/* The matters the workflow rules read, from the data directory (as the clients' stores). */
+static GListModel *
+matters (GError **error)
+{
+  static GListModel *loaded;
+
+  if (loaded == NULL)
+    loaded = ld_matter_load_default (error);
+  return loaded;
+}
+
+/* A workflow action: validated and applied by the same core rules as the client
+ * (ld_workflow_apply()), against the case as the server has it now. The action is an
+ * intent, not a field change: if the case moved on since the op's base, the rules decide
+ * whether it still applies. It writes the case and its stage-log event, whose id is the op's. */
+static gboolean
+apply_action (LdServer           *self,
+              const LdServerUser *user,
+              JsonObject         *op,
+              const char         *entity_id,
+              OpResult           *res,
+              gboolean           *changed,
+              GError            **error)
+{
+  const char *op_id = member_string (op, "op_id");
+  JsonNode *action_node = json_object_get_member (op, "action");
+  JsonObject *action;
+  g_autoptr(LdServerRecord) current = NULL;
+  g_autoptr(LdServerRecord) event_record = NULL;
+  g_autoptr(LdServerUser) target = NULL;
+  g_autoptr(LdCase) kase = NULL;
+  g_autoptr(LdCase) next = NULL;
+  g_autoptr(LdCaseEvent) event = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *now_iso = g_date_time_format_iso8601 (now);
+  LdActionRequest request = { 0 };
+  LdMatter *matter;
+  const char *old_stage, *old_assignee;
+
+  if (g_strcmp0 (member_string (op, "entity"), "case") != 0)
+    {
+      res->reason = g_strdup ("validation: workflow actions act on a case");
+      return TRUE;
+    }
+  if (action_node == NULL || !JSON_NODE_HOLDS_OBJECT (action_node)
+      || member_string (json_node_get_object (action_node), "id") == NULL)
+    {
+      res->reason = g_strdup ("validation: an action op needs \"action\": {\"id\": ACTION, ...}");
+      return TRUE;
+    }
+  action = json_node_get_object (action_node);
+
+  current = ld_server_store_get_record (self->store, "case", entity_id, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (current == NULL || current->deleted)
+    {
+      res->reason = g_strdup_printf ("validation: no case %s on the server", entity_id);
+      return TRUE;
+    }
+  kase = case_from_record (current);
+  matter = ld_matter_list_find (matters (&local), ld_case_get (kase, LD_CASE_MATTER));
+  if (matter == NULL)
+    {
+      res->reason = g_strdup_printf ("validation: the server knows no matter '%s'%s%s",
+                                     ld_case_get (kase, LD_CASE_MATTER) ?: "",
+                                     local ? ": " : "", local ? local->message : "");
+      return TRUE;
+    }
+
+  request.action = member_string (action, "id");
+  request.opinion = member_string (action, "opinion");
+  request.date = member_string (action, "date") ?: today;
+  request.at = member_string (op, "at") ?: now_iso;
+  request.to = member_string (action, "to");
+  request.event_id = op_id;
+  if (request.to != NULL
+      && (target = ld_server_store_get_user (self->store, request.to, NULL, NULL)) != NULL)
+    request.to_role = target->role;
+
+  next = ld_workflow_apply (kase, matter, user->login, user->role, &request, &event, &local);
+  if (next == NULL)
+    {
+      res->reason = g_strdup_printf ("%s: %s",
+                                     g_error_matches (local, LD_WORKFLOW_ERROR,
+                                                      LD_WORKFLOW_ERROR_ROLE)
+                                     || g_error_matches (local, LD_WORKFLOW_ERROR,
+                                                         LD_WORKFLOW_ERROR_ASSIGNEE)
+                                     ? "role" : "validation", local->message);
+      return TRUE;
+    }
+
+  old_stage = ld_case_get (kase, LD_CASE_STAGE);
+  old_assignee = ld_case_get (kase, LD_CASE_ASSIGNEE);
+  for (int f = 0; f < LD_CASE_N_FIELDS; f++)
+    if (f != LD_CASE_ID)
+      set_string_or_null (current->data, ld_case_field_name (f), ld_case_get (next, f));
+  current->version++;
+
+  event_record = ld_server_record_new ("case_event", op_id);
+  event_record->version = 1;
+  event_record->owner = g_strdup (user->login);
+  event_record->case_id = g_strdup (entity_id);
+  json_object_set_string_member (event_record->data, "id", op_id);
+  for (int f = 0; f < LD_CASE_EVENT_N_FIELDS; f++)
+    if (f != LD_CASE_EVENT_ID)
+      set_string_or_null (event_record->data, ld_case_event_field_name (f),
+                          ld_case_event_get (event, f));
+  json_object_set_string_member (event_record->data, "case_id", entity_id);
+
+  if (ld_server_store_put_record (self->store, current, error) < 0
+      || ld_server_store_put_record (self->store, event_record, error) < 0
+      || !ld_server_store_put_op (self->store, op_id, user->login, "case", entity_id,
+                                  current->version, error))
+    return FALSE;
+  if ((g_strcmp0 (old_stage, ld_case_get (next, LD_CASE_STAGE)) != 0
+       || g_strcmp0 (old_assignee, ld_case_get (next, LD_CASE_ASSIGNEE)) != 0)
+      && !ld_server_store_reemit_case (self->store, entity_id, error))
+    return FALSE;
+  res->result = "applied";
+  res->version = current->version;
+  *changed = TRUE;
+  return TRUE;
+}
+
 /* Applies one op inside the batch's transaction. FALSE only on a store failure. */
 static gboolean
 apply_op (LdServer            *self,
@@ -367,10 +527,7 @@ apply_op (LdServer            *self,
       return TRUE;
     }
   if (g_strcmp0 (kind, "action") == 0)
-    {
-      res->reason = g_strdup ("validation: workflow actions are not accepted yet");
-      return TRUE;
-    }
+    return apply_action (self, user, op, entity_id, res, changed, error);
   if (kind == NULL || !(g_str_equal (kind, "insert") || g_str_equal (kind, "update")
                         || g_str_equal (kind, "delete")))
     {
