@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
 LdWindow *ld_window_new                   (LdApplication        *application);
 gboolean  ld_window_load_basemap          (LdWindow             *self,
                                            const char           *path);
+gboolean  ld_window_add_overlays          (LdWindow             *self,
+                                           const char           *path);
 void      ld_window_save_screenshot_async (LdWindow             *self,
                                            GFile                *file,
                                            GCancellable         *cancellable,

@@ -1777,6 +1777,7 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
                                  GError         **error)
 {
   g_autofree char *tmp_path = g_strconcat (mbtiles_path, ".part", NULL);
+  g_autofree char *tmp_journal = g_strconcat (tmp_path, "-journal", NULL);
   g_autofree char *stamp = overview_stamp (self);
   g_autofree char *zoom_text = g_strdup_printf ("%d", overview_zoom);
   g_autoptr(LdMbtiles) out = NULL;
@@ -1795,7 +1796,9 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
                    "%s: layer %s has no extent in gpkg_contents", self->path, self->table);
       return FALSE;
     }
+  /* A build cut short leaves its file and journal behind: neither may leak into this one. */
   g_remove (tmp_path);
+  g_remove (tmp_journal);
   out = ld_mbtiles_create (tmp_path, error);
   if (out == NULL)
     return FALSE;
