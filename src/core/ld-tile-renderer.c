@@ -73,10 +73,11 @@ typedef struct
   LdGeomBuffer      geom;
   /* Per palette entry: the path of the tile's features of that class. */
   LdPalette        *palette;
-  GArray          **paths;     /* cairo path data, for outlines */
-  guint             n_paths;
-  Coverage        **coverage;  /* per palette entry, NULL when the class is not in the tile */
-  GPtrArray        *spare;     /* Coverage buffers to reuse */
+  /* Per palette entry: the tile's polygons of that class, in pixels. Classes are painted one
+   * after the other through one coverage buffer, which stays in the CPU cache. */
+  LdGeomBuffer     *classes;
+  guint             n_classes;
+  Coverage         *coverage;
   GHashTable       *codes;     /* class code -> palette index + 1, for the palette above */
   GArray           *labels;    /* Label */
   gint64            data_version;
@@ -206,24 +207,14 @@ coverage_free (gpointer data)
 }
 
 static Coverage *
-worker_coverage (Worker *w,
-                 int     entry)
+coverage_new (void)
 {
-  Coverage *c = w->coverage[entry];
+  Coverage *c = g_new0 (Coverage, 1);
 
-  if (c != NULL)
-    return c;
-  if (w->spare->len > 0)
-    c = g_ptr_array_steal_index_fast (w->spare, w->spare->len - 1);
-  else
-    {
-      c = g_new0 (Coverage, 1);
-      c->cells = g_new0 (float, COVERAGE_STRIDE * LD_TILE_SIZE);
-      c->touched = g_new0 (guint64, TOUCHED_WORDS * LD_TILE_SIZE);
-    }
+  c->cells = g_new0 (float, COVERAGE_STRIDE * LD_TILE_SIZE);
+  c->touched = g_new0 (guint64, TOUCHED_WORDS * LD_TILE_SIZE);
   c->y0 = LD_TILE_SIZE;
   c->y1 = 0;
-  w->coverage[entry] = c;
   return c;
 }
 
@@ -502,53 +493,88 @@ clip_segment (double *x0,
 
 /* Aliased one-pixel hairlines along a class's rings (DDA over the pixels they cross). */
 static void
-draw_outlines (GArray       *path,
-               const double  rgba[4],
-               guint8       *data,
-               int           stride)
+draw_outlines (const LdGeomBuffer *g,
+               const double        rgba[4],
+               guint8             *data,
+               int                 stride)
 {
-  const cairo_path_data_t *d = (const cairo_path_data_t *) path->data;
   float a = (float) rgba[3];
   float premul[4] = { (float) rgba[0] * a * 255, (float) rgba[1] * a * 255,
                       (float) rgba[2] * a * 255, a * 255 };
   guint32 solid = (guint32) (premul[3] + 0.5f) << 24 | (guint32) (premul[0] + 0.5f) << 16 |
                   (guint32) (premul[1] + 0.5f) << 8 | (guint32) (premul[2] + 0.5f);
-  double sx = 0, sy = 0, px = 0, py = 0;
+  guint point = 0;
 
-  for (guint i = 0; i < path->len; i += d[i].header.length)
+  for (guint r = 0; r < g->n_rings; r++)
     {
-      double x0 = px, y0 = py, x1, y1;
-      int steps;
+      const double *xy = g->xy + 2 * point;
+      guint n = g->rings[r];
 
-      if (d[i].header.type == CAIRO_PATH_MOVE_TO)
+      point += n;
+      for (guint i = 0, j = n - 1; i < n && n > 1; j = i++)
         {
-          sx = px = d[i + 1].point.x;
-          sy = py = d[i + 1].point.y;
-          continue;
-        }
-      if (d[i].header.type == CAIRO_PATH_LINE_TO)
-        {
-          x1 = d[i + 1].point.x;
-          y1 = d[i + 1].point.y;
-        }
-      else
-        {
-          x1 = sx;
-          y1 = sy;
-        }
-      px = x1;
-      py = y1;
-      if (!clip_segment (&x0, &y0, &x1, &y1))
-        continue;
-      steps = (int) ceil (MAX (fabs (x1 - x0), fabs (y1 - y0)));
-      for (int k = 0; k <= steps; k++)
-        {
-          double t = steps > 0 ? (double) k / steps : 0;
-          int x = (int) (x0 + (x1 - x0) * t), y = (int) (y0 + (y1 - y0) * t);
+          double x0 = xy[2 * j], y0 = xy[2 * j + 1], x1 = xy[2 * i], y1 = xy[2 * i + 1];
+          int steps;
 
-          plot (data, stride, x, y, solid, premul, a);
+          if (!clip_segment (&x0, &y0, &x1, &y1))
+            continue;
+          steps = (int) ceil (MAX (fabs (x1 - x0), fabs (y1 - y0)));
+          for (int k = 0; k <= steps; k++)
+            {
+              double t = steps > 0 ? (double) k / steps : 0;
+
+              plot (data, stride, (int) (x0 + (x1 - x0) * t), (int) (y0 + (y1 - y0) * t), solid,
+                    premul, a);
+            }
         }
     }
+}
+
+/* Tile pixels come from a small process-wide pool: 256 KiB allocations would otherwise be
+ * mmap()ed and munmap()ed per tile, and with several workers each munmap() stops every CPU to
+ * flush its TLB (a fifth of the render time in the viewport benchmark). */
+#define POOL_MAX 64
+
+static GMutex pixel_pool_lock;
+static GPtrArray *pixel_pool;
+static const cairo_user_data_key_t pixel_key;
+
+static void
+pixels_release (gpointer data)
+{
+  g_mutex_lock (&pixel_pool_lock);
+  if (pixel_pool == NULL)
+    pixel_pool = g_ptr_array_new ();
+  if (pixel_pool->len < POOL_MAX)
+    {
+      g_ptr_array_add (pixel_pool, data);
+      data = NULL;
+    }
+  g_mutex_unlock (&pixel_pool_lock);
+  g_free (data);
+}
+
+/* A cleared ARGB32 tile surface whose pixels return to the pool when it is destroyed. */
+static cairo_surface_t *
+tile_surface_new (void)
+{
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, LD_TILE_SIZE);
+  gsize size = (gsize) stride * LD_TILE_SIZE;
+  guint8 *pixels = NULL;
+  cairo_surface_t *surface;
+
+  g_mutex_lock (&pixel_pool_lock);
+  if (pixel_pool != NULL && pixel_pool->len > 0)
+    pixels = g_ptr_array_steal_index_fast (pixel_pool, pixel_pool->len - 1);
+  g_mutex_unlock (&pixel_pool_lock);
+  if (pixels != NULL)
+    memset (pixels, 0, size);
+  else
+    pixels = g_malloc0 (size);
+  surface = cairo_image_surface_create_for_data (pixels, CAIRO_FORMAT_ARGB32, LD_TILE_SIZE,
+                                                 LD_TILE_SIZE, stride);
+  cairo_surface_set_user_data (surface, &pixel_key, pixels, pixels_release);
+  return surface;
 }
 
 static void
@@ -556,14 +582,13 @@ worker_free (Worker *w)
 {
   if (w == NULL)
     return;
-  for (guint i = 0; i < w->n_paths; i++)
-    g_array_unref (w->paths[i]);
-  g_free (w->paths);
+  for (guint i = 0; i < w->n_classes; i++)
+    ld_geom_buffer_clear (&w->classes[i]);
+  g_free (w->classes);
   g_clear_object (&w->palette);
   g_clear_pointer (&w->codes, g_hash_table_unref);
   g_clear_pointer (&w->labels, g_array_unref);
-  g_clear_pointer (&w->spare, g_ptr_array_unref);
-  g_free (w->coverage);
+  g_clear_pointer (&w->coverage, coverage_free);
   ld_geom_buffer_clear (&w->geom);
   g_clear_pointer (&w->query, sqlite3_finalize);
   g_clear_pointer (&w->count, sqlite3_finalize);
@@ -609,7 +634,7 @@ worker_new (LdTileRenderer  *self,
     }
   ld_geom_buffer_init (&w->geom);
   w->labels = g_array_new (FALSE, FALSE, sizeof (Label));
-  w->spare = g_ptr_array_new_with_free_func (coverage_free);
+  w->coverage = coverage_new ();
   w->data_version = data_version (w->db);
   return w;
 
@@ -618,7 +643,7 @@ fail:
   return NULL;
 }
 
-/* Makes the worker's per-class paths and code lookup match @palette. */
+/* Makes the worker's per-class buffers and code lookup match @palette. */
 static void
 worker_use_palette (Worker    *w,
                     LdPalette *palette)
@@ -627,15 +652,11 @@ worker_use_palette (Worker    *w,
 
   if (w->palette == palette)
     return;
-  for (guint i = 0; i < w->n_paths; i++)
-    g_array_unref (w->paths[i]);
-  g_free (w->paths);
-  w->paths = g_new (GArray *, n);
-  g_free (w->coverage);
-  w->coverage = g_new0 (Coverage *, n);
-  for (guint i = 0; i < n; i++)
-    w->paths[i] = g_array_sized_new (FALSE, FALSE, sizeof (cairo_path_data_t), 1024);
-  w->n_paths = n;
+  for (guint i = 0; i < w->n_classes; i++)
+    ld_geom_buffer_clear (&w->classes[i]);
+  g_free (w->classes);
+  w->classes = g_new0 (LdGeomBuffer, n);
+  w->n_classes = n;
   g_set_object (&w->palette, palette);
   g_clear_pointer (&w->codes, g_hash_table_unref);
   w->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -745,34 +766,32 @@ tile_source_bounds (Worker *w,
                             bx0, by0, bx1, by1, 21) != 0;
 }
 
+/* Appends the feature's polygons to its class's. */
 static void
-append_rings (GArray             *path,
-              const LdGeomBuffer *g)
+geom_append (LdGeomBuffer       *to,
+             const LdGeomBuffer *from)
 {
-  guint point = 0;
-
-  for (guint r = 0; r < g->n_rings; r++)
+  if (to->points_capacity < to->n_points + from->n_points)
     {
-      guint n = g->rings[r], base = path->len;
-      cairo_path_data_t *d;
-
-      if (n < 3)
-        {
-          point += n;
-          continue;
-        }
-      g_array_set_size (path, base + 2 * n + 1);
-      d = &g_array_index (path, cairo_path_data_t, base);
-      for (guint k = 0; k < n; k++, point++)
-        {
-          d[2 * k].header.type = k == 0 ? CAIRO_PATH_MOVE_TO : CAIRO_PATH_LINE_TO;
-          d[2 * k].header.length = 2;
-          d[2 * k + 1].point.x = g->xy[2 * point];
-          d[2 * k + 1].point.y = g->xy[2 * point + 1];
-        }
-      d[2 * n].header.type = CAIRO_PATH_CLOSE_PATH;
-      d[2 * n].header.length = 1;
+      to->points_capacity = MAX (2 * to->points_capacity, to->n_points + from->n_points);
+      to->xy = g_renew (double, to->xy, 2 * (gsize) to->points_capacity);
     }
+  if (to->rings_capacity < to->n_rings + from->n_rings)
+    {
+      to->rings_capacity = MAX (2 * to->rings_capacity, to->n_rings + from->n_rings);
+      to->rings = g_renew (guint, to->rings, to->rings_capacity);
+    }
+  if (to->polygons_capacity < to->n_polygons + from->n_polygons)
+    {
+      to->polygons_capacity = MAX (2 * to->polygons_capacity, to->n_polygons + from->n_polygons);
+      to->polygons = g_renew (guint, to->polygons, to->polygons_capacity);
+    }
+  memcpy (to->xy + 2 * to->n_points, from->xy, 2 * sizeof (double) * from->n_points);
+  memcpy (to->rings + to->n_rings, from->rings, sizeof (guint) * from->n_rings);
+  memcpy (to->polygons + to->n_polygons, from->polygons, sizeof (guint) * from->n_polygons);
+  to->n_points += from->n_points;
+  to->n_rings += from->n_rings;
+  to->n_polygons += from->n_polygons;
 }
 
 static void
@@ -842,8 +861,8 @@ render_tile (LdTileRenderer  *self,
   int rc;
 
   worker_use_palette (w, palette);
-  for (guint i = 0; i < w->n_paths; i++)
-    g_array_set_size (w->paths[i], 0);
+  for (guint i = 0; i < w->n_classes; i++)
+    ld_geom_buffer_reset (&w->classes[i]);
   g_array_set_size (w->labels, 0);
 
   tile_mercator (zoom, x, y, &mx0, &my0, &res);
@@ -876,10 +895,7 @@ render_tile (LdTileRenderer  *self,
       /* A malformed feature is skipped: one bad row must not blank the map. */
       if (!ld_gpkg_geom_decode (blob, length, &t, MIN_STEP_PX, &w->geom, NULL))
         continue;
-      if (e->has_fill)
-        coverage_add (worker_coverage (w, entry), &w->geom);
-      if (outlines && e->has_outline)
-        append_rings (w->paths[entry], &w->geom);
+      geom_append (&w->classes[entry], &w->geom);
       if (labels && e->label && code != NULL)
         add_label (w, &w->geom, entry, code);
     }
@@ -892,23 +908,23 @@ render_tile (LdTileRenderer  *self,
       return NULL;
     }
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, LD_TILE_SIZE, LD_TILE_SIZE);
+  surface = tile_surface_new ();
   cairo_surface_flush (surface);
-  for (guint i = 0; i < w->n_paths; i++)
-    if (w->coverage[i] != NULL)
+  for (guint i = 0; i < w->n_classes; i++)
+    if (w->classes[i].n_polygons > 0 && ld_palette_get_entry (palette, i)->has_fill)
       {
-        coverage_paint (w->coverage[i], ld_palette_get_entry (palette, i)->fill,
+        coverage_add (w->coverage, &w->classes[i]);
+        coverage_paint (w->coverage, ld_palette_get_entry (palette, i)->fill,
                         cairo_image_surface_get_data (surface),
                         cairo_image_surface_get_stride (surface));
-        g_ptr_array_add (w->spare, g_steal_pointer (&w->coverage[i]));
       }
   if (outlines)
-    for (guint i = 0; i < w->n_paths; i++)
+    for (guint i = 0; i < w->n_classes; i++)
       {
         const LdPaletteEntry *e = ld_palette_get_entry (palette, i);
 
-        if (w->paths[i]->len > 0 && e->has_outline)
-          draw_outlines (w->paths[i], e->outline, cairo_image_surface_get_data (surface),
+        if (w->classes[i].n_points > 0 && e->has_outline)
+          draw_outlines (&w->classes[i], e->outline, cairo_image_surface_get_data (surface),
                          cairo_image_surface_get_stride (surface));
       }
   cairo_surface_mark_dirty (surface);
