@@ -21,8 +21,9 @@
 
 typedef struct
 {
-  GdkTexture *texture;
-  guint       generation;
+  GdkTexture      *texture;   /* for GPU renderers */
+  cairo_surface_t *surface;   /* for the cairo renderer, which would copy a texture per frame */
+  guint            generation;
   guint       frame;      /* last frame that used it */
 } Entry;
 
@@ -73,6 +74,7 @@ entry_free (gpointer data)
   Entry *entry = data;
 
   g_clear_object (&entry->texture);
+  g_clear_pointer (&entry->surface, cairo_surface_destroy);
   g_free (entry);
 }
 
@@ -102,6 +104,7 @@ store_texture (LdOverlayLayer  *self,
   Entry *entry = g_new0 (Entry, 1);
 
   entry->texture = texture_for_surface (surface);
+  entry->surface = cairo_surface_reference (surface);
   entry->generation = generation;
   entry->frame = self->frame;
   g_hash_table_insert (self->textures, g_memdup2 (&key, sizeof key), entry);
@@ -203,16 +206,36 @@ prune_textures (LdOverlayLayer *self)
     }
 }
 
+/* Draws a tile at (x, y), size x size. With the cairo renderer (software, as under Xvfb) all
+ * tiles go into one cairo node that paints their surfaces: a texture node there would download
+ * the texture into a new surface every frame. */
 static void
-draw_texture (GtkSnapshot *snapshot,
-              GdkTexture  *texture,
-              double       x,
-              double       y,
-              double       size)
+draw_tile (GtkSnapshot *snapshot,
+           cairo_t     *cr,
+           Entry       *entry,
+           double       x,
+           double       y,
+           double       size)
 {
-  gtk_snapshot_append_texture (snapshot, texture,
-                               &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) size,
-                                                    (float) size));
+  if (cr == NULL)
+    {
+      gtk_snapshot_append_texture (snapshot, entry->texture,
+                                   &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) size,
+                                                        (float) size));
+      return;
+    }
+  cairo_save (cr);
+  if (fabs (size - LD_TILE_SIZE) < 1e-6)
+    cairo_set_source_surface (cr, entry->surface, round (x), round (y));
+  else
+    {
+      cairo_translate (cr, x, y);
+      cairo_scale (cr, size / LD_TILE_SIZE, size / LD_TILE_SIZE);
+      cairo_set_source_surface (cr, entry->surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+    }
+  cairo_paint (cr);
+  cairo_restore (cr);
 }
 
 static void
@@ -227,6 +250,9 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
   double lon = shumate_location_get_longitude (SHUMATE_LOCATION (viewport));
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
   guint generation = ld_tile_renderer_get_generation (self->renderer);
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native ? gtk_native_get_renderer (native) : NULL;
+  cairo_t *cr = NULL;
   double cx, cy, scale, tile, radius;
   int zoom, last, x0, x1, y0, y1;
 
@@ -255,6 +281,16 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
       gtk_snapshot_rotate (snapshot, (float) (rotation * 180.0 / G_PI));
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-width / 2.0f, -height / 2.0f));
     }
+  if (renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer))
+    {
+      double bx = width / 2.0 + (x0 * LD_TILE_SIZE - cx) * scale;
+      double by = height / 2.0 + (y0 * LD_TILE_SIZE - cy) * scale;
+
+      cr = gtk_snapshot_append_cairo (snapshot,
+                                      &GRAPHENE_RECT_INIT ((float) floor (bx), (float) floor (by),
+                                                           (float) ceil ((x1 - x0 + 1) * tile + 1),
+                                                           (float) ceil ((y1 - y0 + 1) * tile + 1)));
+    }
   for (int ty = y0; ty <= y1; ty++)
     for (int tx = x0; tx <= x1; tx++)
       {
@@ -266,7 +302,7 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
         if (entry != NULL)
           {
             entry->frame = self->frame;
-            draw_texture (snapshot, entry->texture, sx, sy, tile);
+            draw_tile (snapshot, cr, entry, sx, sy, tile);
             if (entry->generation == generation)
               continue;
           }
@@ -283,14 +319,25 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
             if (parent == NULL)
               continue;
             parent->frame = self->frame;
-            gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float) sx, (float) sy,
-                                                                   (float) tile, (float) tile));
-            draw_texture (snapshot, parent->texture, sx - (wx - ((wx >> up) << up)) * tile,
-                          sy - (ty - ((ty >> up) << up)) * tile, size);
-            gtk_snapshot_pop (snapshot);
+            if (cr != NULL)
+              {
+                cairo_save (cr);
+                cairo_rectangle (cr, sx, sy, tile, tile);
+                cairo_clip (cr);
+              }
+            else
+              gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float) sx, (float) sy,
+                                                                     (float) tile, (float) tile));
+            draw_tile (snapshot, cr, parent, sx - (wx - ((wx >> up) << up)) * tile,
+                       sy - (ty - ((ty >> up) << up)) * tile, size);
+            if (cr != NULL)
+              cairo_restore (cr);
+            else
+              gtk_snapshot_pop (snapshot);
             break;
           }
       }
+  g_clear_pointer (&cr, cairo_destroy);
   if (rotation != 0)
     gtk_snapshot_restore (snapshot);
   prune_textures (self);
