@@ -17,10 +17,11 @@
 #include "ld-overlay-layer.h"
 
 #define MAX_ANCESTORS 5
-#define MAX_TEXTURES  384
+#define MAX_TEXTURES  128
 
 typedef struct
 {
+  gboolean         empty;     /* nothing to draw */
   GdkTexture      *texture;   /* for GPU renderers */
   cairo_surface_t *surface;   /* for the cairo renderer, which would copy a texture per frame */
   guint            generation;
@@ -103,8 +104,12 @@ store_texture (LdOverlayLayer  *self,
 {
   Entry *entry = g_new0 (Entry, 1);
 
-  entry->texture = texture_for_surface (surface);
-  entry->surface = cairo_surface_reference (surface);
+  entry->empty = ld_tile_renderer_is_empty_tile (surface);
+  if (!entry->empty)
+    {
+      entry->texture = texture_for_surface (surface);
+      entry->surface = cairo_surface_reference (surface);
+    }
   entry->generation = generation;
   entry->frame = self->frame;
   g_hash_table_insert (self->textures, g_memdup2 (&key, sizeof key), entry);
@@ -217,6 +222,8 @@ draw_tile (GtkSnapshot *snapshot,
            double       y,
            double       size)
 {
+  if (entry->empty)
+    return;
   if (cr == NULL)
     {
       gtk_snapshot_append_texture (snapshot, entry->texture,

@@ -39,7 +39,7 @@
 #define MIN_STEP_PX     0.25
 #define MARGIN_PX       2.0
 #define LABEL_MIN_PX    28.0
-#define DEFAULT_CACHE   192
+#define DEFAULT_CACHE   128
 
 typedef struct
 {
@@ -533,7 +533,7 @@ draw_outlines (const LdGeomBuffer *g,
 /* Tile pixels come from a small process-wide pool: 256 KiB allocations would otherwise be
  * mmap()ed and munmap()ed per tile, and with several workers each munmap() stops every CPU to
  * flush its TLB (a fifth of the render time in the viewport benchmark). */
-#define POOL_MAX 64
+#define POOL_MAX 16
 
 static GMutex pixel_pool_lock;
 static GPtrArray *pixel_pool;
@@ -552,6 +552,41 @@ pixels_release (gpointer data)
     }
   g_mutex_unlock (&pixel_pool_lock);
   g_free (data);
+}
+
+/**
+ * ld_tile_renderer_empty_tile:
+ *
+ * The one transparent tile every renderer returns where a layer has nothing: sparse layers
+ * (control lines, red lines) cost no memory for their empty tiles, and a map layer can skip
+ * drawing them (ld_tile_renderer_is_empty_tile()). Never draw into it.
+ *
+ * Returns: (transfer full): a new reference
+ */
+cairo_surface_t *
+ld_tile_renderer_empty_tile (void)
+{
+  static cairo_surface_t *empty;
+
+  if (g_once_init_enter (&empty))
+    {
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, LD_TILE_SIZE,
+                                                             LD_TILE_SIZE);
+
+      cairo_surface_flush (surface);
+      g_once_init_leave (&empty, surface);
+    }
+  return cairo_surface_reference (empty);
+}
+
+gboolean
+ld_tile_renderer_is_empty_tile (cairo_surface_t *surface)
+{
+  cairo_surface_t *empty = ld_tile_renderer_empty_tile ();
+  gboolean is_empty = surface == empty;
+
+  cairo_surface_destroy (empty);
+  return is_empty;
 }
 
 /* A cleared ARGB32 tile surface whose pixels return to the pool when it is destroyed. */
@@ -908,6 +943,14 @@ render_tile (LdTileRenderer  *self,
       return NULL;
     }
 
+  {
+    gboolean any = FALSE;
+
+    for (guint i = 0; i < w->n_classes && !any; i++)
+      any = w->classes[i].n_polygons > 0;
+    if (!any)
+      return ld_tile_renderer_empty_tile ();
+  }
   surface = tile_surface_new ();
   cairo_surface_flush (surface);
   for (guint i = 0; i < w->n_classes; i++)
@@ -956,7 +999,7 @@ overview_tile (LdTileRenderer  *self,
   if (png == NULL)
     {
       if (g_error_matches (local_error, LD_MBTILES_ERROR, LD_MBTILES_ERROR_NOT_FOUND))
-        return cairo_image_surface_create (CAIRO_FORMAT_ARGB32, LD_TILE_SIZE, LD_TILE_SIZE);
+        return ld_tile_renderer_empty_tile ();
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
@@ -1706,7 +1749,7 @@ overview_thread (gpointer data)
           g_mutex_unlock (&b->lock);
           break;
         }
-      if (!surface_is_empty (surface))
+      if (!ld_tile_renderer_is_empty_tile (surface) && !surface_is_empty (surface))
         b->pngs[i] = ld_tile_png_encode (surface);
       cairo_surface_destroy (surface);
     }
