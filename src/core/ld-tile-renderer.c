@@ -283,8 +283,10 @@ coverage_line (Coverage *c,
       double xa = x0 + (ya - y0) * dxdy, xb = x0 + (yb - y0) * dxdy;
       float d = (float) (yb - ya) * dir;
       double xl = MIN (xa, xb), xr = MAX (xa, xb);
-      double xlf = floor (xl);
-      int il = (int) xlf, ir = (int) ceil (xr);
+      /* x >= 0 here: casts are floor and ceil without a libm call (x86-64 has no SSE4.1
+       * rounding by default). */
+      int il = (int) xl, ir = (int) xr + ((double) (int) xr < xr);
+      double xlf = il;
 
       if (ir <= il + 1)
         {
@@ -356,10 +358,9 @@ paint_run (guint32 *out,
            int      to,
            float    cover,
            guint32  solid,
-           const float premul[4],
            float    alpha)
 {
-  float k, keep;
+  guint32 ik, keep;
 
   cover = fabsf (cover);
   if (cover < 0.5f / 255 || from >= to)
@@ -370,16 +371,17 @@ paint_run (guint32 *out,
         out[x] = solid;
       return;
     }
-  k = MIN (cover, 1.0f);
-  keep = 1 - alpha * k;
+  /* Integer blending in 1/256 steps (coverage ik) of the premultiplied colour. */
+  ik = (guint32) (MIN (cover, 1.0f) * 256 + 0.5f);
+  keep = 256 - ((solid >> 24) * ik >> 8);
   for (int x = from; x < to; x++)
     {
       guint32 dst = out[x];
+      /* Red and blue, then alpha and green, two channels per multiply. */
+      guint32 rb = ((solid & 0xff00ff) * ik + (dst & 0xff00ff) * keep) >> 8;
+      guint32 ag = (((solid >> 8) & 0xff00ff) * ik + ((dst >> 8) & 0xff00ff) * keep) >> 8;
 
-      out[x] = (guint32) (premul[3] * k + (dst >> 24) * keep + 0.5f) << 24 |
-               (guint32) (premul[0] * k + ((dst >> 16) & 0xff) * keep + 0.5f) << 16 |
-               (guint32) (premul[1] * k + ((dst >> 8) & 0xff) * keep + 0.5f) << 8 |
-               (guint32) (premul[2] * k + (dst & 0xff) * keep + 0.5f);
+      out[x] = (rb & 0xff00ff) | ((ag & 0xff00ff) << 8);
     }
 }
 
@@ -420,14 +422,14 @@ coverage_paint (Coverage     *c,
                   cells[x] = 0;
                   continue;
                 }
-              paint_run (out, pos, x, acc, solid, premul, a);
+              paint_run (out, pos, x, acc, solid, a);
               acc += cells[x];
               cells[x] = 0;
-              paint_run (out, x, x + 1, acc, solid, premul, a);
+              paint_run (out, x, x + 1, acc, solid, a);
               pos = x + 1;
             }
         }
-      paint_run (out, pos, LD_TILE_SIZE, acc, solid, premul, a);
+      paint_run (out, pos, LD_TILE_SIZE, acc, solid, a);
     }
   c->y0 = LD_TILE_SIZE;
   c->y1 = 0;
@@ -514,18 +516,17 @@ draw_outlines (const LdGeomBuffer *g,
       for (guint i = 0, j = n - 1; i < n && n > 1; j = i++)
         {
           double x0 = xy[2 * j], y0 = xy[2 * j + 1], x1 = xy[2 * i], y1 = xy[2 * i + 1];
-          int steps;
 
           if (!clip_segment (&x0, &y0, &x1, &y1))
             continue;
-          steps = (int) ceil (MAX (fabs (x1 - x0), fabs (y1 - y0)));
-          for (int k = 0; k <= steps; k++)
-            {
-              double t = steps > 0 ? (double) k / steps : 0;
+          {
+            double len = MAX (fabs (x1 - x0), fabs (y1 - y0));
+            int steps = (int) len + 1;
+            double dx = (x1 - x0) / steps, dy = (y1 - y0) / steps, x = x0, y = y0;
 
-              plot (data, stride, (int) (x0 + (x1 - x0) * t), (int) (y0 + (y1 - y0) * t), solid,
-                    premul, a);
-            }
+            for (int k = 0; k <= steps; k++, x += dx, y += dy)
+              plot (data, stride, (int) x, (int) y, solid, premul, a);
+          }
         }
     }
 }
