@@ -534,7 +534,7 @@ draw_outlines (const LdGeomBuffer *g,
 /* Tile pixels come from a small process-wide pool: 256 KiB allocations would otherwise be
  * mmap()ed and munmap()ed per tile, and with several workers each munmap() stops every CPU to
  * flush its TLB (a fifth of the render time in the viewport benchmark). */
-#define POOL_MAX 16
+#define POOL_MAX 64
 
 static GMutex pixel_pool_lock;
 static GPtrArray *pixel_pool;
