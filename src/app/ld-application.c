@@ -17,7 +17,6 @@ struct _LdApplication
   GSettings      *settings;
   char           *screenshot_path;
   char           *basemap_path;
-  char           *store_path;
   char           *server_url;
   int             exit_status;
 };
@@ -107,7 +106,6 @@ ld_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
   g_variant_dict_lookup (options, "basemap", "^ay", &self->basemap_path);
-  g_variant_dict_lookup (options, "store", "^ay", &self->store_path);
   g_variant_dict_lookup (options, "server", "s", &self->server_url);
   /* A screenshot run must not hand its work to an instance that is already open. */
   if (self->screenshot_path != NULL)
@@ -144,8 +142,6 @@ ld_application_activate (GApplication *app)
       window = GTK_WINDOW (ld_window_new (self));
       basemap = resolve_basemap_path (self);
       ld_window_load_basemap (LD_WINDOW (window), basemap);
-      if (self->store_path != NULL)
-        ld_window_add_overlays (LD_WINDOW (window), self->store_path);
     }
   gtk_window_present (window);
 
@@ -167,7 +163,6 @@ ld_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->screenshot_path, g_free);
   g_clear_pointer (&self->basemap_path, g_free);
-  g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (ld_application_parent_class)->finalize (object);
@@ -193,8 +188,6 @@ ld_application_init (LdApplication *self)
       N_("Save the main window as a PNG once the map has loaded, then quit"), N_("FILE") },
     { "basemap", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Show this MBTiles file as the base map"), N_("FILE") },
-    { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Show the layers of this GeoPackage on the map"), N_("FILE") },
     { "server", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Central server to sync with"), N_("URL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
