@@ -1,6 +1,6 @@
 /* bench-pan.c: frames per second while panning over warm overlay tiles (run under Xvfb)
  *
- * Usage: bench-pan BASEMAP.mbtiles GPKG [PALETTE.csv]
+ * Usage: ld-bench-pan BASEMAP.mbtiles GPKG [PALETTE.csv]
  *
  * Opens a 1920 x 1080 window with the base map and the xz_dltb overlay at zoom 15, renders
  * every tile the pan will cross (warm cache), then pans 6 px per frame for 4 s and counts the
@@ -108,7 +108,7 @@ main (int    argc,
 
   if (argc < 3)
     {
-      g_printerr ("Usage: bench-pan BASEMAP.mbtiles GPKG [PALETTE.csv]\n");
+      g_printerr ("Usage: ld-bench-pan BASEMAP.mbtiles GPKG [PALETTE.csv]\n");
       return 2;
     }
   gtk_init ();

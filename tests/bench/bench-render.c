@@ -1,6 +1,6 @@
 /* bench-render.c: the overlay renderer and identify beside gdal_rasterize, same run
  *
- * Usage: bench-render [--make-grid N] [--table T] [--palette CSV] GPKG
+ * Usage: ld-bench-render [--make-grid N] [--table T] [--palette CSV] GPKG
  *
  * Prints, for one 256 px tile of ~1 000 patches and for a 1920 x 1080 viewport of ~10 000
  * patches (2 threads, cold cache), LandDesk's time beside GDAL's rasteriser (GDALRasterize, the
@@ -194,7 +194,7 @@ main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
     {
-      g_printerr ("%s\n", error ? error->message : "Usage: bench-render [OPTIONS] GPKG");
+      g_printerr ("%s\n", error ? error->message : "Usage: ld-bench-render [OPTIONS] GPKG");
       return 2;
     }
   path = argv[1];

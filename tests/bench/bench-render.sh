@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs bench-render on a GeoPackage: $LANDDESK_BENCH_GPKG, else a generated 1000 x 1000 grid
 # (1M patches, written once to build/bench-grid-1M.gpkg, about a minute).
-# Usage: tests/bench/bench-render.sh BENCH_RENDER_BINARY [GPKG] [bench-render options]
+# Usage: tests/bench/bench-render.sh LD_BENCH_RENDER_BINARY [GPKG] [bench-render options]
 set -euo pipefail
 bin="$1"; shift
 gpkg="${1:-${LANDDESK_BENCH_GPKG:-}}"
