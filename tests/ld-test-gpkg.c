@@ -58,6 +58,17 @@ ld_test_grid_make (const char  *path,
                    int          vertices_per_side,
                    GError     **error)
 {
+  return ld_test_grid_make_full (path, columns, rows, vertices_per_side, LD_TEST_GRID_CELL, error);
+}
+
+gboolean
+ld_test_grid_make_full (const char  *path,
+                        int          columns,
+                        int          rows,
+                        int          vertices_per_side,
+                        double       cell,
+                        GError     **error)
+{
   GDALDriverH driver;
   GDALDatasetH ds;
   OGRSpatialReferenceH srs;
@@ -105,9 +116,10 @@ ld_test_grid_make (const char  *path,
   for (int row = 0; row < rows && ok; row++)
     for (int column = 0; column < columns && ok; column++)
       {
-        double x0 = LD_TEST_GRID_EAST + column * LD_TEST_GRID_CELL;
-        double y0 = LD_TEST_GRID_NORTH + row * LD_TEST_GRID_CELL;
-        double s = LD_TEST_GRID_PATCH;
+        double x0 = LD_TEST_GRID_EAST + column * cell;
+        double y0 = LD_TEST_GRID_NORTH + row * cell;
+        double s = cell * LD_TEST_GRID_PATCH / LD_TEST_GRID_CELL;
+        double h0 = cell * 0.2, h1 = cell * 0.7;
         g_autoptr(GString) wkt = g_string_new ("MULTIPOLYGON(((");
         g_autofree char *bsm = g_strdup_printf ("%d-%d", column, row);
         OGRFeatureH feature = OGR_F_Create (OGR_L_GetLayerDefn (layer));
@@ -124,9 +136,9 @@ ld_test_grid_make (const char  *path,
         if (column == LD_TEST_GRID_DONUT && row == LD_TEST_GRID_DONUT)
           {
             g_string_append_printf (wkt, ",(%.3f %.3f,%.3f %.3f,%.3f %.3f,%.3f %.3f,%.3f %.3f)",
-                                    x0 + 20, y0 + 20, x0 + 20, y0 + 70, x0 + 70, y0 + 70,
-                                    x0 + 70, y0 + 20, x0 + 20, y0 + 20);
-            area -= 50 * 50;
+                                    x0 + h0, y0 + h0, x0 + h0, y0 + h1, x0 + h1, y0 + h1,
+                                    x0 + h1, y0 + h0, x0 + h0, y0 + h0);
+            area -= (h1 - h0) * (h1 - h0);
           }
         g_string_append (wkt, "))");
         text = wkt->str;

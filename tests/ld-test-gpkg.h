@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 #define LD_TEST_GRID_NORTH  2353000.0
 #define LD_TEST_GRID_CELL   100.0
 #define LD_TEST_GRID_PATCH  90.0
-/* The patch at this column and row has a square hole from 20 m to 70 m (of 90). */
+/* Patches fill 90% of their cell; the patch at this column and row has a square hole from
+ * 20% to 70% of the cell (20 m to 70 m with the default cell). */
 #define LD_TEST_GRID_DONUT  5
 
 const char *ld_test_grid_class    (int          column,
@@ -22,6 +23,12 @@ gboolean    ld_test_grid_make     (const char  *path,
                                    int          columns,
                                    int          rows,
                                    int          vertices_per_side,
+                                   GError     **error);
+gboolean    ld_test_grid_make_full (const char *path,
+                                   int          columns,
+                                   int          rows,
+                                   int          vertices_per_side,
+                                   double       cell,
                                    GError     **error);
 
 G_END_DECLS

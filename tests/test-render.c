@@ -470,6 +470,8 @@ test_tile_class_colours (void)
   /* Far away from the data a tile is empty, and a tile that does not exist is an error. */
   tile = ld_tile_renderer_render (renderer, TEST_ZOOM, tx + 40, ty, &error);
   g_assert_no_error (error);
+  /* Empty tiles share one surface: sparse layers cost no memory where they have nothing. */
+  g_assert_true (ld_tile_renderer_is_empty_tile (tile));
   for (int y = 0; y < LD_TILE_SIZE; y += 15)
     for (int x = 0; x < LD_TILE_SIZE; x += 15)
       g_assert_cmpuint (pixel_at (tile, x, y), ==, 0);

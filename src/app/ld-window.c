@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "ld-case-list-row.h"
+#include "ld-overlay-layer.h"
 #include "ld-window-private.h"
 
 G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -356,4 +357,34 @@ ld_window_new (LdApplication *application)
   g_signal_connect_object (self->settings, "changed::tianditu-key",
                            G_CALLBACK (basemap_setting_changed_cb), self, 0);
   return self;
+}
+
+/**
+ * ld_window_add_overlays:
+ * @path: a GeoPackage with LandDesk's layers (a local store, or the demo's)
+ *
+ * Shows the layers of @path that have a palette over the base map, as tiles rendered off the
+ * main thread. When @path cannot be opened a toast says why; returns %FALSE then.
+ */
+gboolean
+ld_window_add_overlays (LdWindow   *self,
+                        const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) layers = NULL;
+
+  g_return_val_if_fail (LD_IS_WINDOW (self), FALSE);
+
+  layers = ld_overlay_layers_new_for_store (shumate_simple_map_get_viewport (self->map), path,
+                                            &error);
+  if (layers == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot show the map layers: %s"), error->message);
+
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+      return FALSE;
+    }
+  for (guint i = 0; i < layers->len; i++)
+    shumate_simple_map_add_overlay_layer (self->map, layers->pdata[i]);
+  return TRUE;
 }

@@ -21,6 +21,8 @@ gboolean  ld_window_open_store            (LdWindow             *self,
                                            const char           *path);
 LdCaseListRow *ld_window_get_list_row     (LdWindow             *self,
                                            LdCaseList            list);
+gboolean  ld_window_add_overlays          (LdWindow             *self,
+                                           const char           *path);
 void      ld_window_save_screenshot_async (LdWindow             *self,
                                            GFile                *file,
                                            GCancellable         *cancellable,

@@ -71,6 +71,8 @@ void             ld_tile_renderer_render_async      (LdTileRenderer       *self,
 cairo_surface_t *ld_tile_renderer_render_finish     (LdTileRenderer       *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
+cairo_surface_t *ld_tile_renderer_empty_tile        (void);
+gboolean         ld_tile_renderer_is_empty_tile     (cairo_surface_t      *surface);
 double           ld_tile_renderer_transform_error   (LdTileRenderer       *self,
                                                      int                   zoom,
                                                      int                   x,

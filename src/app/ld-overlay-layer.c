@@ -1,0 +1,641 @@
+/* ld-overlay-layer.c: a map layer that shows LdTileRenderer tiles
+ *
+ * The layer never draws a polygon itself: each frame it draws the textures of the tiles that
+ * cover the view at the current integer zoom, scaled to the fractional zoom. Missing tiles are
+ * requested from the renderer's worker pool (never blocking the main thread) and meanwhile
+ * shown as the nearest ancestor tile we have, scaled up. Textures wrap the renderer's cairo
+ * surfaces without copying, and stay the same objects from frame to frame so that GSK can
+ * keep them on the GPU.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "ld-overlay-layer.h"
+
+#define MAX_ANCESTORS 5
+#define MAX_TEXTURES  128
+
+typedef struct
+{
+  gboolean         empty;     /* nothing to draw */
+  GdkTexture      *texture;   /* for GPU renderers */
+  cairo_surface_t *surface;   /* for the cairo renderer, which would copy a texture per frame */
+  guint            generation;
+  guint       frame;      /* last frame that used it */
+} Entry;
+
+struct _LdOverlayLayer
+{
+  ShumateLayer    parent_instance;
+
+  LdTileRenderer *renderer;
+  GHashTable     *textures;    /* key -> Entry */
+  GHashTable     *requested;   /* key -> generation requested */
+  GCancellable   *cancellable; /* requests for the current integer zoom */
+  int             request_zoom;
+  int             min_zoom, max_zoom;
+  guint           frame;
+  /* While the overview is being built, tiles below this zoom are not drawn (each would hold
+   * too many features to draw directly). */
+  int             building_below;
+  GCancellable   *overview_cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (LdOverlayLayer, ld_overlay_layer, SHUMATE_TYPE_LAYER)
+
+enum {
+  PROP_0,
+  PROP_RENDERER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  GWeakRef layer;
+  guint64  key;
+} Request;
+
+static inline guint64
+tile_key (int zoom,
+          int x,
+          int y)
+{
+  return ((guint64) zoom << 58) | ((guint64) (guint32) x << 29) | (guint64) (guint32) y;
+}
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  g_clear_object (&entry->texture);
+  g_clear_pointer (&entry->surface, cairo_surface_destroy);
+  g_free (entry);
+}
+
+static GdkTexture *
+texture_for_surface (cairo_surface_t *surface)
+{
+  int stride = cairo_image_surface_get_stride (surface);
+  int height = cairo_image_surface_get_height (surface);
+  g_autoptr(GBytes) bytes = NULL;
+
+  cairo_surface_flush (surface);
+  /* No copy: the bytes keep the surface alive. Cairo's ARGB32 is GDK_MEMORY_DEFAULT. */
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) stride * height,
+                                      (GDestroyNotify) cairo_surface_destroy,
+                                      cairo_surface_reference (surface));
+  return gdk_memory_texture_new (cairo_image_surface_get_width (surface), height,
+                                 GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+static void
+store_texture (LdOverlayLayer  *self,
+               guint64          key,
+               cairo_surface_t *surface,
+               guint            generation)
+{
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->empty = ld_tile_renderer_is_empty_tile (surface);
+  if (!entry->empty)
+    {
+      entry->texture = texture_for_surface (surface);
+      entry->surface = cairo_surface_reference (surface);
+    }
+  entry->generation = generation;
+  entry->frame = self->frame;
+  g_hash_table_insert (self->textures, g_memdup2 (&key, sizeof key), entry);
+}
+
+/* A texture for the tile: ours, else from the renderer's cache (no rendering). */
+static Entry *
+find_texture (LdOverlayLayer *self,
+              int             zoom,
+              int             x,
+              int             y,
+              guint           generation)
+{
+  guint64 key = tile_key (zoom, x, y);
+  Entry *entry = g_hash_table_lookup (self->textures, &key);
+  cairo_surface_t *surface;
+
+  if (entry != NULL && entry->generation == generation)
+    return entry;
+  surface = ld_tile_renderer_lookup (self->renderer, zoom, x, y);
+  if (surface == NULL)
+    return entry;   /* stale or NULL: the caller decides */
+  store_texture (self, key, surface, generation);
+  cairo_surface_destroy (surface);
+  return g_hash_table_lookup (self->textures, &key);
+}
+
+static void
+tile_rendered_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Request *request = user_data;
+  g_autoptr(LdOverlayLayer) self = g_weak_ref_get (&request->layer);
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *surface = ld_tile_renderer_render_finish (LD_TILE_RENDERER (object), result,
+                                                             &error);
+
+  if (self != NULL)
+    {
+      g_hash_table_remove (self->requested, &request->key);
+      if (surface != NULL)
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Overlay %s: %s", ld_tile_renderer_get_table (LD_TILE_RENDERER (object)),
+                   error->message);
+    }
+  g_clear_pointer (&surface, cairo_surface_destroy);
+  g_weak_ref_clear (&request->layer);
+  g_free (request);
+}
+
+static void
+request_tile (LdOverlayLayer *self,
+              int             zoom,
+              int             x,
+              int             y,
+              guint           generation)
+{
+  guint64 key = tile_key (zoom, x, y);
+  gpointer value;
+  Request *request;
+
+  if (g_hash_table_lookup_extended (self->requested, &key, NULL, &value) &&
+      GPOINTER_TO_UINT (value) == generation)
+    return;
+  /* Panning to another zoom level drops the requests the view no longer needs. */
+  if (zoom != self->request_zoom)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+      self->request_zoom = zoom;
+      g_hash_table_remove_all (self->requested);
+    }
+  g_hash_table_insert (self->requested, g_memdup2 (&key, sizeof key), GUINT_TO_POINTER (generation));
+  request = g_new0 (Request, 1);
+  g_weak_ref_init (&request->layer, self);
+  request->key = key;
+  ld_tile_renderer_render_async (self->renderer, zoom, x, y, self->cancellable,
+                                 tile_rendered_cb, request);
+}
+
+/* Keeps the textures of recent frames, up to a bound. */
+static void
+prune_textures (LdOverlayLayer *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint age = 1;
+
+  while (g_hash_table_size (self->textures) > MAX_TEXTURES && age < 1000)
+    {
+      g_hash_table_iter_init (&iter, self->textures);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (self->frame - ((Entry *) value)->frame >= 1000 / age)
+          g_hash_table_iter_remove (&iter);
+      age *= 2;
+    }
+}
+
+/* Draws a tile at (x, y), size x size. With the cairo renderer (software, as under Xvfb) all
+ * tiles go into one cairo node that paints their surfaces: a texture node there would download
+ * the texture into a new surface every frame. */
+static void
+draw_tile (GtkSnapshot *snapshot,
+           cairo_t     *cr,
+           Entry       *entry,
+           double       x,
+           double       y,
+           double       size)
+{
+  if (entry->empty)
+    return;
+  if (cr == NULL)
+    {
+      gtk_snapshot_append_texture (snapshot, entry->texture,
+                                   &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) size,
+                                                        (float) size));
+      return;
+    }
+  cairo_save (cr);
+  if (fabs (size - LD_TILE_SIZE) < 1e-6)
+    cairo_set_source_surface (cr, entry->surface, round (x), round (y));
+  else
+    {
+      cairo_translate (cr, x, y);
+      cairo_scale (cr, size / LD_TILE_SIZE, size / LD_TILE_SIZE);
+      cairo_set_source_surface (cr, entry->surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+    }
+  cairo_paint (cr);
+  cairo_restore (cr);
+}
+
+static void
+ld_overlay_layer_snapshot (GtkWidget   *widget,
+                           GtkSnapshot *snapshot)
+{
+  LdOverlayLayer *self = LD_OVERLAY_LAYER (widget);
+  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
+  double zoom_level = shumate_viewport_get_zoom_level (viewport);
+  double rotation = shumate_viewport_get_rotation (viewport);
+  double lat = shumate_location_get_latitude (SHUMATE_LOCATION (viewport));
+  double lon = shumate_location_get_longitude (SHUMATE_LOCATION (viewport));
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  guint generation = ld_tile_renderer_get_generation (self->renderer);
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native ? gtk_native_get_renderer (native) : NULL;
+  cairo_t *cr = NULL;
+  double cx, cy, scale, tile, radius;
+  int zoom, last, x0, x1, y0, y1;
+
+  if (width <= 0 || height <= 0 || zoom_level < self->min_zoom - 0.5 ||
+      zoom_level > self->max_zoom + 0.999 || zoom_level < self->building_below)
+    return;
+  self->frame++;
+  zoom = CLAMP ((int) floor (zoom_level + 1e-6), 0, 24);
+  scale = pow (2.0, zoom_level - zoom);
+  tile = LD_TILE_SIZE * scale;
+  last = (1 << zoom) - 1;
+  ld_geo_lonlat_to_world (lon, lat, zoom, &cx, &cy);
+  /* Rotated views need the circle around the widget. */
+  radius = rotation != 0 ? hypot (width, height) / 2 : 0;
+  x0 = (int) floor ((cx - (radius ? radius : width / 2.0) / scale) / LD_TILE_SIZE);
+  x1 = (int) floor ((cx + (radius ? radius : width / 2.0) / scale) / LD_TILE_SIZE);
+  y0 = (int) floor ((cy - (radius ? radius : height / 2.0) / scale) / LD_TILE_SIZE);
+  y1 = (int) floor ((cy + (radius ? radius : height / 2.0) / scale) / LD_TILE_SIZE);
+  y0 = MAX (y0, 0);
+  y1 = MIN (y1, last);
+
+  if (rotation != 0)
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (width / 2.0f, height / 2.0f));
+      gtk_snapshot_rotate (snapshot, (float) (rotation * 180.0 / G_PI));
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-width / 2.0f, -height / 2.0f));
+    }
+  if (renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer))
+    {
+      double bx = width / 2.0 + (x0 * LD_TILE_SIZE - cx) * scale;
+      double by = height / 2.0 + (y0 * LD_TILE_SIZE - cy) * scale;
+
+      cr = gtk_snapshot_append_cairo (snapshot,
+                                      &GRAPHENE_RECT_INIT ((float) floor (bx), (float) floor (by),
+                                                           (float) ceil ((x1 - x0 + 1) * tile + 1),
+                                                           (float) ceil ((y1 - y0 + 1) * tile + 1)));
+    }
+  for (int ty = y0; ty <= y1; ty++)
+    for (int tx = x0; tx <= x1; tx++)
+      {
+        int wx = ((tx % (last + 1)) + last + 1) % (last + 1);   /* wrap around the world */
+        double sx = width / 2.0 + (tx * LD_TILE_SIZE - cx) * scale;
+        double sy = height / 2.0 + (ty * LD_TILE_SIZE - cy) * scale;
+        Entry *entry = find_texture (self, zoom, wx, ty, generation);
+
+        if (entry != NULL)
+          {
+            entry->frame = self->frame;
+            draw_tile (snapshot, cr, entry, sx, sy, tile);
+            if (entry->generation == generation)
+              continue;
+          }
+        request_tile (self, zoom, wx, ty, generation);
+        if (entry != NULL)
+          continue;   /* the stale tile stands in */
+
+        /* Meanwhile, the nearest ancestor we have, scaled up and clipped to this tile. */
+        for (int up = 1; up <= MAX_ANCESTORS && up <= zoom; up++)
+          {
+            Entry *parent = find_texture (self, zoom - up, wx >> up, ty >> up, generation);
+            double size = tile * (1 << up);
+
+            if (parent == NULL)
+              continue;
+            parent->frame = self->frame;
+            if (cr != NULL)
+              {
+                cairo_save (cr);
+                cairo_rectangle (cr, sx, sy, tile, tile);
+                cairo_clip (cr);
+              }
+            else
+              gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float) sx, (float) sy,
+                                                                     (float) tile, (float) tile));
+            draw_tile (snapshot, cr, parent, sx - (wx - ((wx >> up) << up)) * tile,
+                       sy - (ty - ((ty >> up) << up)) * tile, size);
+            if (cr != NULL)
+              cairo_restore (cr);
+            else
+              gtk_snapshot_pop (snapshot);
+            break;
+          }
+      }
+  g_clear_pointer (&cr, cairo_destroy);
+  if (rotation != 0)
+    gtk_snapshot_restore (snapshot);
+  prune_textures (self);
+}
+
+/* The lowest zoom whose tile at the layer's centre holds at most a few thousand features. */
+static int
+choose_overview_zoom (LdTileRenderer *renderer)
+{
+  LdLonLatBox box;
+
+  if (!ld_tile_renderer_get_extent (renderer, &box))
+    return -1;
+  for (int zoom = 8; zoom <= 15; zoom++)
+    {
+      double px, py;
+      gint64 n;
+
+      ld_geo_lonlat_to_world ((box.west + box.east) / 2, (box.south + box.north) / 2, zoom,
+                              &px, &py);
+      n = ld_tile_renderer_count_features (renderer, zoom, (int) (px / LD_TILE_SIZE),
+                                           (int) (py / LD_TILE_SIZE), NULL);
+      if (n >= 0 && n <= 3000)
+        return zoom;
+    }
+  return 15;
+}
+
+static char *
+overview_path (LdTileRenderer *renderer,
+               const char     *gpkg_path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (gpkg_path, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, absolute, -1);
+  g_autofree char *name = g_strdup_printf ("%.16s-%s.mbtiles", hash,
+                                           ld_tile_renderer_get_table (renderer));
+
+  return g_build_filename (g_get_user_cache_dir (), "landdesk", "overviews", name, NULL);
+}
+
+static void
+build_overview_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  LdOverlayLayer *self = source_object;
+  const char *path = task_data;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  if (!ld_tile_renderer_build_overview (self->renderer, path, self->building_below, cancellable,
+                                        &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+overview_built_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  LdOverlayLayer *self = LD_OVERLAY_LAYER (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Overview of %s: %s", ld_tile_renderer_get_table (self->renderer), error->message);
+  /* Built or not, draw low zooms now (directly, if the overview failed). */
+  self->building_below = -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Opens the layer's overview from the cache, or builds it in a thread when it is missing or
+ * stale (the data or the palette changed). */
+static void
+prepare_overview (LdOverlayLayer *self,
+                  const char     *gpkg_path)
+{
+  g_autofree char *path = overview_path (self->renderer, gpkg_path);
+  g_autoptr(GTask) task = NULL;
+  int zoom;
+
+  if (ld_tile_renderer_open_overview (self->renderer, path, NULL))
+    return;
+  zoom = choose_overview_zoom (self->renderer);
+  if (zoom <= 8)
+    return;   /* a small layer: every zoom can be drawn directly */
+  self->building_below = zoom;
+  self->overview_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->overview_cancellable, overview_built_cb, NULL);
+  g_task_set_source_tag (task, prepare_overview);
+  g_task_set_task_data (task, g_steal_pointer (&path), g_free);
+  g_task_run_in_thread (task, build_overview_thread);
+}
+
+static void
+viewport_changed_cb (LdOverlayLayer *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+ld_overlay_layer_constructed (GObject *object)
+{
+  LdOverlayLayer *self = LD_OVERLAY_LAYER (object);
+  ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
+
+  G_OBJECT_CLASS (ld_overlay_layer_parent_class)->constructed (object);
+
+  g_signal_connect_object (viewport, "notify::latitude", G_CALLBACK (viewport_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewport, "notify::longitude", G_CALLBACK (viewport_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewport, "notify::zoom-level", G_CALLBACK (viewport_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewport, "notify::rotation", G_CALLBACK (viewport_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+ld_overlay_layer_dispose (GObject *object)
+{
+  LdOverlayLayer *self = LD_OVERLAY_LAYER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->overview_cancellable);
+  g_clear_object (&self->overview_cancellable);
+  g_clear_pointer (&self->textures, g_hash_table_unref);
+  g_clear_pointer (&self->requested, g_hash_table_unref);
+  g_clear_object (&self->renderer);
+
+  G_OBJECT_CLASS (ld_overlay_layer_parent_class)->dispose (object);
+}
+
+static void
+ld_overlay_layer_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  LdOverlayLayer *self = LD_OVERLAY_LAYER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RENDERER:
+      g_value_set_object (value, self->renderer);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_overlay_layer_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  LdOverlayLayer *self = LD_OVERLAY_LAYER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RENDERER:
+      self->renderer = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ld_overlay_layer_class_init (LdOverlayLayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ld_overlay_layer_constructed;
+  object_class->dispose = ld_overlay_layer_dispose;
+  object_class->get_property = ld_overlay_layer_get_property;
+  object_class->set_property = ld_overlay_layer_set_property;
+  widget_class->snapshot = ld_overlay_layer_snapshot;
+
+  properties[PROP_RENDERER] =
+    g_param_spec_object ("renderer", NULL, NULL, LD_TYPE_TILE_RENDERER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ld_overlay_layer_init (LdOverlayLayer *self)
+{
+  self->textures = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, entry_free);
+  self->requested = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->request_zoom = -1;
+  self->min_zoom = 0;
+  self->max_zoom = 24;
+  self->building_below = -1;
+  /* Clicks go through to the map: identify is done from the R-tree, not from widgets. */
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+}
+
+LdOverlayLayer *
+ld_overlay_layer_new (ShumateViewport *viewport,
+                      LdTileRenderer  *renderer)
+{
+  g_return_val_if_fail (SHUMATE_IS_VIEWPORT (viewport), NULL);
+  g_return_val_if_fail (LD_IS_TILE_RENDERER (renderer), NULL);
+
+  return g_object_new (LD_TYPE_OVERLAY_LAYER, "viewport", viewport, "renderer", renderer, NULL);
+}
+
+LdTileRenderer *
+ld_overlay_layer_get_renderer (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), NULL);
+  return self->renderer;
+}
+
+/* The layer shows only between these zooms (the layer panel's per-layer zoom range). */
+void
+ld_overlay_layer_set_zoom_range (LdOverlayLayer *self,
+                                 int             min_zoom,
+                                 int             max_zoom)
+{
+  g_return_if_fail (LD_IS_OVERLAY_LAYER (self));
+  self->min_zoom = min_zoom;
+  self->max_zoom = max_zoom;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Frames drawn so far: a frame-rate benchmark divides it by the time. */
+guint
+ld_overlay_layer_get_frames_drawn (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
+  return self->frame;
+}
+
+/**
+ * ld_overlay_layers_new_for_store:
+ * @gpkg_path: a local store or any GeoPackage with LandDesk's layers (data/README.md)
+ *
+ * One overlay layer per layer of the store that has a palette in data/styles, bottom first:
+ * current land use, planned land use, then the three control lines and the case red lines.
+ * The workers are shared out: two threads for the current land use, one for the others.
+ * Each layer's low-zoom overview is opened from the user's cache, or built in a thread.
+ *
+ * Returns: (transfer container) (element-type LdOverlayLayer): possibly empty; %NULL with
+ *   @error set when @gpkg_path cannot be opened
+ */
+GPtrArray *
+ld_overlay_layers_new_for_store (ShumateViewport  *viewport,
+                                 const char       *gpkg_path,
+                                 GError          **error)
+{
+  static const char * const tables[] = {
+    "xz_dltb", "gh_ydyh", "sx_yjjbnt", "sx_stbhhx", "sx_czkfbj", "case_redlines",
+  };
+  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!g_file_test (gpkg_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s does not exist", gpkg_path);
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *name = g_strconcat (tables[i], ".csv", NULL);
+      g_autofree char *style = ld_paths_data_file ("styles", name, NULL);
+      g_autoptr(LdPalette) palette = NULL;
+      g_autoptr(LdTileRenderer) renderer = NULL;
+      g_autoptr(GError) local_error = NULL;
+      LdOverlayLayer *layer;
+
+      palette = ld_palette_new_from_file (style, &local_error);
+      if (palette != NULL)
+        renderer = ld_tile_renderer_new (gpkg_path, tables[i], palette, i == 0 ? 2 : 1,
+                                         &local_error);
+      if (renderer == NULL)
+        {
+          g_debug ("No overlay for %s: %s", tables[i], local_error->message);
+          continue;
+        }
+      layer = g_object_ref_sink (ld_overlay_layer_new (viewport, renderer));
+      prepare_overview (layer, gpkg_path);
+      g_ptr_array_add (layers, layer);
+    }
+  return g_steal_pointer (&layers);
+}

@@ -1,0 +1,28 @@
+/* ld-overlay-layer.h: a map layer that shows LdTileRenderer tiles
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <shumate/shumate.h>
+
+#include "ld-core.h"
+
+G_BEGIN_DECLS
+
+#define LD_TYPE_OVERLAY_LAYER (ld_overlay_layer_get_type ())
+
+G_DECLARE_FINAL_TYPE (LdOverlayLayer, ld_overlay_layer, LD, OVERLAY_LAYER, ShumateLayer)
+
+LdOverlayLayer *ld_overlay_layer_new              (ShumateViewport *viewport,
+                                                   LdTileRenderer  *renderer);
+LdTileRenderer *ld_overlay_layer_get_renderer     (LdOverlayLayer  *self);
+void            ld_overlay_layer_set_zoom_range   (LdOverlayLayer  *self,
+                                                   int              min_zoom,
+                                                   int              max_zoom);
+guint           ld_overlay_layer_get_frames_drawn (LdOverlayLayer  *self);
+GPtrArray      *ld_overlay_layers_new_for_store   (ShumateViewport *viewport,
+                                                   const char      *gpkg_path,
+                                                   GError         **error);
+
+G_END_DECLS

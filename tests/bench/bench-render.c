@@ -1,0 +1,400 @@
+/* bench-render.c: the overlay renderer and identify beside gdal_rasterize, same run
+ *
+ * Usage: ld-bench-render [--make-grid N] [--table T] [--palette CSV] GPKG
+ *
+ * Prints, for one 256 px tile of ~1 000 patches and for a 1920 x 1080 viewport of ~10 000
+ * patches (2 threads, cold cache), LandDesk's time beside GDAL's rasteriser (GDALRasterize, the
+ * library behind gdal_rasterize, called in-process so no process start is counted) on the
+ * same extent with an R-tree -sql filter, and the ratio; then identify latency and peak memory.
+ * Medians of several runs. Works on any GeoPackage polygon layer: a generated grid now, the
+ * 1M-patch demo (landdesk-cli demo-data) later.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#ifdef G_OS_UNIX
+#include <sys/resource.h>
+#endif
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wundef"
+#include <gdal.h>
+#include <gdal_utils.h>
+#include <ogr_srs_api.h>
+#pragma GCC diagnostic pop
+
+#include "ld-core.h"
+#include "ld-test-gpkg.h"
+
+#define VIEW_W 1920
+#define VIEW_H 1080
+#define RUNS   7
+
+typedef struct
+{
+  GMainLoop *loop;
+  int        pending;
+} Wait;
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v,
+        int     n)
+{
+  qsort (v, n, sizeof *v, cmp_double);
+  return v[n / 2];
+}
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+/* CPU time of the whole process (all threads), to tell load from other programs apart. */
+static double
+cpu_ms (void)
+{
+#ifdef G_OS_UNIX
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+#else
+  return 0;
+#endif
+}
+
+static void
+tile_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Wait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *surface = ld_tile_renderer_render_finish (LD_TILE_RENDERER (object), result,
+                                                             &error);
+
+  if (surface == NULL)
+    g_error ("%s", error->message);
+  cairo_surface_destroy (surface);
+  if (--wait->pending == 0)
+    g_main_loop_quit (wait->loop);
+}
+
+/* The layer's features whose box meets [x0, x1] x [y0, y1] (layer CRS). */
+static gint64
+count_in_box (sqlite3    *db,
+              const char *rtree,
+              double      x0,
+              double      y0,
+              double      x1,
+              double      y1)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM \"%s\" WHERE minx <= %.3f AND"
+                                          " maxx >= %.3f AND miny <= %.3f AND maxy >= %.3f",
+                                          rtree, x1, x0, y1, y0);
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* GDAL's rasteriser on the same view and size: an in-memory raster over the view's extent in
+ * the layer's CRS (gdal_rasterize does not reproject), the layer filtered through its R-tree in
+ * -sql, burning a numeric field into one band. */
+static double
+gdal_rasterize_ms (GDALDatasetH  src,
+                   const char   *table,
+                   const char   *rtree,
+                   const char   *burn_field,
+                   double        gx0,
+                   double        gy0,
+                   double        gx1,
+                   double        gy1,
+                   int           width,
+                   int           height)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\" WHERE fid IN (SELECT id FROM \"%s\""
+                                          " WHERE minx <= %.3f AND maxx >= %.3f AND"
+                                          " miny <= %.3f AND maxy >= %.3f)",
+                                          table, rtree, gx1, gx0, gy1, gy0);
+  g_autofree char *te0 = g_strdup_printf ("%.3f", gx0), *te1 = g_strdup_printf ("%.3f", gy0);
+  g_autofree char *te2 = g_strdup_printf ("%.3f", gx1), *te3 = g_strdup_printf ("%.3f", gy1);
+  g_autofree char *w = g_strdup_printf ("%d", width), *h = g_strdup_printf ("%d", height);
+  const char *argv[] = { "-of", "MEM", "-sql", sql, "-a", burn_field, "-ot", "Byte",
+                   "-te", te0, te1, te2, te3, "-ts", w, h, NULL };
+  GDALRasterizeOptions *options = GDALRasterizeOptionsNew ((char **) argv, NULL);
+  double t0 = now_ms (), t1;
+  int usage_error = 0;
+  GDALDatasetH out = GDALRasterize ("", NULL, src, options, &usage_error);
+
+  t1 = now_ms ();
+  if (out == NULL)
+    g_error ("gdal_rasterize failed: %s", CPLGetLastErrorMsg ());
+  GDALClose (out);
+  GDALRasterizeOptionsFree (options);
+  return t1 - t0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *table = g_strdup ("xz_dltb");
+  g_autofree char *palette_path = NULL;
+  g_autofree char *burn = g_strdup ("CLS");
+  int make_grid = 0;
+  GOptionEntry entries[] = {
+    { "make-grid", 0, 0, G_OPTION_ARG_INT, &make_grid,
+      "Write an N x N grid of 70 m patches (17 vertices each) to GPKG first, if missing", "N" },
+    { "table", 0, 0, G_OPTION_ARG_STRING, &table, "Layer (default xz_dltb)", "T" },
+    { "palette", 0, 0, G_OPTION_ARG_FILENAME, &palette_path,
+      "Palette CSV (default tests/data/styles/xz_dltb.csv)", "CSV" },
+    { "burn", 0, 0, G_OPTION_ARG_STRING, &burn,
+      "Numeric field gdal_rasterize burns (default CLS; TBMJ for the demo)", "FIELD" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("GPKG");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdPalette) palette = NULL;
+  g_autoptr(LdTileRenderer) one = NULL;
+  g_autoptr(LdTileRenderer) two = NULL;
+  g_autoptr(LdIdentify) identify = NULL;
+  g_autoptr(LdGk) gk = NULL;
+  g_autofree char *rtree = NULL;
+  const char *path;
+  GDALDatasetH src;
+  sqlite3 *db = NULL;
+  LdLonLatBox box;
+  double clon, clat, times[RUNS], anchor[RUNS];
+  int best_zoom = -1, tx = 0, ty = 0;
+  gint64 best_n = 0;
+
+  setlocale (LC_ALL, "");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
+    {
+      g_printerr ("%s\n", error ? error->message : "Usage: ld-bench-render [OPTIONS] GPKG");
+      return 2;
+    }
+  path = argv[1];
+  if (palette_path == NULL)
+    palette_path = g_build_filename (SOURCE_DIR, "tests", "data", "styles", "xz_dltb.csv", NULL);
+
+  GDALAllRegister ();
+  if (make_grid > 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      double t0 = now_ms ();
+
+      g_print ("Writing a %d x %d grid to %s ...\n", make_grid, make_grid, path);
+      if (!ld_test_grid_make_full (path, make_grid, make_grid, 4, 70.0, &error))
+        g_error ("%s", error->message);
+      g_print ("  done in %.1f s\n", (now_ms () - t0) / 1000);
+    }
+
+  palette = ld_palette_new_from_file (palette_path, &error);
+  if (palette == NULL)
+    g_error ("%s", error->message);
+  one = ld_tile_renderer_new (path, table, palette, 1, &error);
+  if (one == NULL)
+    g_error ("%s", error->message);
+  two = ld_tile_renderer_new (path, table, palette, 2, &error);
+  gk = ld_gk_new (&error);
+  identify = ld_identify_new (path, &error);
+  if (two == NULL || gk == NULL || identify == NULL)
+    g_error ("%s", error->message);
+  if (!ld_tile_renderer_get_extent (one, &box))
+    g_error ("%s: layer %s has no extent in gpkg_contents", path, table);
+  clon = (box.west + box.east) / 2;
+  clat = (box.south + box.north) / 2;
+  src = GDALOpenEx (path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  rtree = g_strdup_printf ("rtree_%s_geom", table);
+  g_print ("data: %s, layer %s, centre %.4f°E %.4f°N\n", path, table, clon, clat);
+
+  /* 1. One tile of ~1 000 patches, near the centre, at the zoom that comes closest. */
+  for (int zoom = 10; zoom <= 19; zoom++)
+    {
+      double px, py;
+      int x, y;
+      gint64 n;
+
+      ld_geo_lonlat_to_world (clon, clat, zoom, &px, &py);
+      x = (int) (px / LD_TILE_SIZE);
+      y = (int) (py / LD_TILE_SIZE);
+      n = ld_tile_renderer_count_features (one, zoom, x, y, NULL);
+      if (n > 0 && (best_zoom < 0 || fabs (log (n / 1000.0)) < fabs (log (best_n / 1000.0))))
+        {
+          best_zoom = zoom;
+          best_n = n;
+          tx = x;
+          ty = y;
+        }
+    }
+  if (best_zoom < 0)
+    g_error ("no feature near the layer's centre");
+  {
+    double gx0 = G_MAXDOUBLE, gy0 = G_MAXDOUBLE, gx1 = -G_MAXDOUBLE,
+           gy1 = -G_MAXDOUBLE;
+    for (int c = 0; c < 4; c++)
+      {
+        double lon, lat, gx, gy;
+
+        ld_geo_world_to_lonlat ((tx + c % 2) * 256.0, (ty + c / 2) * 256.0, best_zoom, &lon, &lat);
+        ld_gk_from_lonlat (gk, lon, lat, &gy, &gx);
+        gx0 = MIN (gx0, gx); gx1 = MAX (gx1, gx); gy0 = MIN (gy0, gy); gy1 = MAX (gy1, gy);
+      }
+    for (int r = 0; r < RUNS; r++)
+      {
+        cairo_surface_t *s;
+        double t0;
+
+        ld_tile_renderer_invalidate (one);
+        t0 = now_ms ();
+        s = ld_tile_renderer_render (one, best_zoom, tx, ty, &error);
+        times[r] = now_ms () - t0;
+        if (s == NULL)
+          g_error ("%s", error->message);
+        cairo_surface_destroy (s);
+        anchor[r] = gdal_rasterize_ms (src, table, rtree, burn, gx0, gy0, gx1, gy1, 256, 256);
+      }
+    {
+      double ours = median (times, RUNS), theirs = median (anchor, RUNS);
+
+      g_print ("one 256 px tile %d/%d/%d, %" G_GINT64_FORMAT " patches, 1 thread:\n"
+               "  LandDesk %.2f ms   gdal_rasterize %.2f ms   ratio %.1fx   (target <= 2 ms)\n",
+               best_zoom, tx, ty, best_n, ours, theirs, theirs / ours);
+    }
+  }
+
+  /* 2. A 1920 x 1080 viewport of ~10 000 patches, all its tiles, 2 threads, cold cache. */
+  {
+    int zoom = -1, x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    gint64 n = 0;
+    double cx, cy, gx0 = 0, gy0 = 0, gx1 = 0, gy1 = 0;
+
+    for (int z = 10; z <= 19; z++)
+      {
+        double ggx0 = G_MAXDOUBLE, ggy0 = G_MAXDOUBLE, ggx1 = -G_MAXDOUBLE, ggy1 = -G_MAXDOUBLE;
+        gint64 count;
+
+        ld_geo_lonlat_to_world (clon, clat, z, &cx, &cy);
+        for (int c = 0; c < 4; c++)
+          {
+            double lon, lat, gx, gy;
+
+            ld_geo_world_to_lonlat (cx + (c % 2 ? 1 : -1) * VIEW_W / 2.0,
+                                    cy + (c / 2 ? 1 : -1) * VIEW_H / 2.0, z, &lon, &lat);
+            ld_gk_from_lonlat (gk, lon, lat, &gy, &gx);
+            ggx0 = MIN (ggx0, gx); ggx1 = MAX (ggx1, gx); ggy0 = MIN (ggy0, gy); ggy1 = MAX (ggy1, gy);
+          }
+        count = count_in_box (db, rtree, ggx0, ggy0, ggx1, ggy1);
+        if (count > 0 && (zoom < 0 || fabs (log (count / 10000.0)) < fabs (log (n / 10000.0))))
+          {
+            zoom = z;
+            n = count;
+            gx0 = ggx0; gy0 = ggy0; gx1 = ggx1; gy1 = ggy1;
+            x0 = (int) floor ((cx - VIEW_W / 2.0) / 256);
+            x1 = (int) floor ((cx + VIEW_W / 2.0 - 1) / 256);
+            y0 = (int) floor ((cy - VIEW_H / 2.0) / 256);
+            y1 = (int) floor ((cy + VIEW_H / 2.0 - 1) / 256);
+          }
+      }
+    double cpu[RUNS];
+
+    for (int r = 0; r < RUNS; r++)
+      {
+        Wait wait = { g_main_loop_new (NULL, FALSE), 0 };
+        double t0, c0;
+
+        ld_tile_renderer_invalidate (two);
+        c0 = cpu_ms ();
+        t0 = now_ms ();
+        for (int y = y0; y <= y1; y++)
+          for (int x = x0; x <= x1; x++)
+            {
+              wait.pending++;
+              ld_tile_renderer_render_async (two, zoom, x, y, NULL, tile_done_cb, &wait);
+            }
+        g_main_loop_run (wait.loop);
+        times[r] = now_ms () - t0;
+        cpu[r] = cpu_ms () - c0;
+        g_main_loop_unref (wait.loop);
+        anchor[r] = gdal_rasterize_ms (src, table, rtree, burn, gx0, gy0, gx1, gy1,
+                                       VIEW_W, VIEW_H);
+      }
+    {
+      double ours = median (times, RUNS), theirs = median (anchor, RUNS);
+
+      g_print ("viewport %dx%d at zoom %d, %" G_GINT64_FORMAT " patches, %d tiles, 2 threads,"
+               " cold cache:\n"
+               "  LandDesk %.2f ms   gdal_rasterize %.2f ms   ratio %.1fx   (target <= 16 ms,"
+               " >= 1.5x)\n"
+               "  (LandDesk used %.2f ms of CPU over its 2 threads)\n",
+               VIEW_W, VIEW_H, zoom, n, (x1 - x0 + 1) * (y1 - y0 + 1), ours, theirs,
+               theirs / ours, median (cpu, RUNS));
+    }
+  }
+
+  /* 3. Identify at random points of the layer's central area. */
+  {
+    GRand *rand = g_rand_new_with_seed (5);
+    double *lat = g_new (double, 2000);
+    const char *tables[] = { table, NULL };
+    int hits = 0;
+
+    for (int i = 0; i < 2000; i++)
+      {
+        double lon = clon + g_rand_double_range (rand, -0.25, 0.25) * (box.east - box.west);
+        double la = clat + g_rand_double_range (rand, -0.25, 0.25) * (box.north - box.south);
+        double gx, gy, t0;
+        g_autoptr(GPtrArray) found = NULL;
+
+        t0 = now_ms ();
+        ld_gk_from_lonlat (gk, lon, la, &gy, &gx);
+        found = ld_identify_at (identify, tables, gx, gy, &error);
+        lat[i] = now_ms () - t0;
+        if (found == NULL)
+          g_error ("%s", error->message);
+        hits += found->len > 0;
+      }
+    qsort (lat, 2000, sizeof (double), cmp_double);
+    g_print ("identify (lon/lat -> GK -> R-tree -> point in polygon), 2000 clicks, %d hits:\n"
+             "  median %.3f ms   p99 %.3f ms   (target <= 5 ms)\n", hits, lat[1000], lat[1980]);
+    g_free (lat);
+    g_rand_free (rand);
+  }
+
+#ifdef G_OS_UNIX
+  {
+    struct rusage usage;
+
+    getrusage (RUSAGE_SELF, &usage);
+    g_print ("peak memory of this benchmark process: %.0f MB (renderer caches + GDAL)\n",
+             usage.ru_maxrss / 1024.0);
+  }
+#endif
+  GDALClose (src);
+  sqlite3_close (db);
+  return 0;
+}
