@@ -442,6 +442,14 @@ ld_map_status_pointer_at (LdMapStatus *self,
   gtk_label_set_text (self->coords_label, text);
 }
 
+/* The layer the measurement is drawn on: data layers go beneath it. */
+ShumateLayer *
+ld_map_status_get_layer (LdMapStatus *self)
+{
+  g_return_val_if_fail (LD_IS_MAP_STATUS (self), NULL);
+  return SHUMATE_LAYER (self->measure_layer);
+}
+
 gboolean
 ld_map_status_get_measuring (LdMapStatus *self)
 {

@@ -19,6 +19,7 @@ void        ld_map_status_set_store_path  (LdMapStatus      *self,
 void        ld_map_status_pointer_at      (LdMapStatus      *self,
                                            double            lat,
                                            double            lon);
+ShumateLayer *ld_map_status_get_layer     (LdMapStatus      *self);
 gboolean    ld_map_status_get_measuring   (LdMapStatus      *self);
 void        ld_map_status_add_point       (LdMapStatus      *self,
                                            double            lat,

@@ -22,6 +22,7 @@ struct _LdWindow
   LdMbtilesSource      *basemap_source;
   ShumateMapLayer      *annotation_layer;
   ShumatePathLayer     *outline_layer;
+  GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
 
   /* The workbench (ld-window-workbench.c) */
   LdStore              *store;

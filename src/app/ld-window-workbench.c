@@ -380,6 +380,8 @@ ld_window_open_store (LdWindow   *self,
 
   ld_case_page_set_store (self->case_page, self->store);
   ld_map_status_set_store_path (self->map_status, self->store ? path : NULL);
+  if (self->store != NULL)
+    ld_window_add_overlays (self, path);
   gtk_stack_set_visible_child_name (self->case_stack, "none");
   if (self->store == NULL)
     {

@@ -67,6 +67,7 @@ ld_window_dispose (GObject *object)
   LdWindow *self = LD_WINDOW (object);
 
   ld_window_workbench_dispose (self);
+  g_clear_pointer (&self->overlays, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   g_clear_object (&self->basemap_source);
   g_clear_object (&self->settings);
@@ -372,6 +373,7 @@ ld_window_add_overlays (LdWindow   *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) layers = NULL;
+  ShumateMap *map = shumate_simple_map_get_map (self->map);
 
   g_return_val_if_fail (LD_IS_WINDOW (self), FALSE);
 
@@ -384,7 +386,14 @@ ld_window_add_overlays (LdWindow   *self,
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
       return FALSE;
     }
+  /* Under the measurements and red lines, in order, replacing the last store's layers.
+   * (shumate_simple_map_insert_overlay_layer() is declared but not exported in 1.0.) */
+  for (guint i = 0; self->overlays != NULL && i < self->overlays->len; i++)
+    shumate_map_remove_layer (map, self->overlays->pdata[i]);
   for (guint i = 0; i < layers->len; i++)
-    shumate_simple_map_add_overlay_layer (self->map, layers->pdata[i]);
+    shumate_map_insert_layer_behind (map, layers->pdata[i],
+                                     ld_map_status_get_layer (self->map_status));
+  g_clear_pointer (&self->overlays, g_ptr_array_unref);
+  self->overlays = g_steal_pointer (&layers);
   return TRUE;
 }
