@@ -304,6 +304,23 @@ drive_window (LdWindow *window,
 
   check_map_status (window);
 
+  /* Alt+1 hides the first land layer and the choice is remembered; Alt+1 again shows it. */
+  {
+    GApplication *app = g_application_get_default ();
+    GSettings *settings = ld_application_get_settings (LD_APPLICATION (app));
+    g_auto(GStrv) before = g_settings_get_strv (settings, "hidden-layers");
+    g_auto(GStrv) hidden = NULL;
+    g_auto(GStrv) shown = NULL;
+
+    g_assert_false (g_strv_contains ((const char * const *) before, "xz_dltb"));
+    gtk_widget_activate_action (GTK_WIDGET (window), "layers.toggle", "u", 0);
+    hidden = g_settings_get_strv (settings, "hidden-layers");
+    g_assert_true (g_strv_contains ((const char * const *) hidden, "xz_dltb"));
+    gtk_widget_activate_action (GTK_WIDGET (window), "layers.toggle", "u", 0);
+    shown = g_settings_get_strv (settings, "hidden-layers");
+    g_assert_false (g_strv_contains ((const char * const *) shown, "xz_dltb"));
+  }
+
   ld_window_save_screenshot_async (window, png, NULL, screenshot_saved_cb, &saved);
   wait_for (is_true, &saved);
 }

@@ -639,3 +639,13 @@ ld_overlay_layers_new_for_store (ShumateViewport  *viewport,
     }
   return g_steal_pointer (&layers);
 }
+
+/* Still working: its overview is being built, or tiles it asked for have not arrived. The
+ * screenshot waits for this to end, so pictures show the layers a user would see. */
+gboolean
+ld_overlay_layer_is_busy (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), FALSE);
+
+  return self->building_below >= 0 || g_hash_table_size (self->requested) > 0;
+}

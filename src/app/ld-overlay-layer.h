@@ -21,6 +21,7 @@ void            ld_overlay_layer_set_zoom_range   (LdOverlayLayer  *self,
                                                    int              min_zoom,
                                                    int              max_zoom);
 guint           ld_overlay_layer_get_frames_drawn (LdOverlayLayer  *self);
+gboolean        ld_overlay_layer_is_busy          (LdOverlayLayer  *self);
 GPtrArray      *ld_overlay_layers_new_for_store   (ShumateViewport *viewport,
                                                    const char      *gpkg_path,
                                                    GError         **error);

@@ -8,6 +8,7 @@
 
 #include "ld-case-list-row.h"
 #include "ld-case-page.h"
+#include "ld-layer-panel.h"
 #include "ld-map-status.h"
 #include "ld-mbtiles-source.h"
 #include "ld-window.h"
@@ -23,6 +24,7 @@ struct _LdWindow
   ShumateMapLayer      *annotation_layer;
   ShumatePathLayer     *outline_layer;
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
+  LdLayerPanel         *layer_panel;
 
   /* The workbench (ld-window-workbench.c) */
   LdStore              *store;
@@ -57,6 +59,7 @@ struct _LdWindow
   LdCasePage           *case_page;
   ShumateSimpleMap     *map;
   LdMapStatus          *map_status;
+  GtkMenuButton        *layers_button;
 };
 
 void ld_window_workbench_class_init (GtkWidgetClass *widget_class);

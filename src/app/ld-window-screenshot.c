@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ld-overlay-layer.h"
 #include "ld-window-private.h"
 
 #define POLL_MS        100
@@ -78,8 +79,11 @@ map_is_settled (LdWindow *self,
 {
   guint received, pending;
 
+  for (guint i = 0; self->overlays != NULL && i < self->overlays->len; i++)
+    if (ld_overlay_layer_is_busy (self->overlays->pdata[i]))
+      capture->last_change = now;
   if (self->basemap_source == NULL)
-    return now - capture->started > QUIET_MS * 1000;
+    return now - capture->last_change > QUIET_MS * 1000;
 
   received = ld_mbtiles_source_get_received (self->basemap_source);
   pending = ld_mbtiles_source_get_pending (self->basemap_source);

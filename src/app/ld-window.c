@@ -53,6 +53,17 @@ save_state (LdWindow *self)
   g_settings_apply (self->settings);
 }
 
+static void
+toggle_layer_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+
+  if (self->layer_panel != NULL)
+    ld_layer_panel_toggle (self->layer_panel, g_variant_get_uint32 (parameter));
+}
+
 static gboolean
 ld_window_close_request (GtkWindow *window)
 {
@@ -93,6 +104,12 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map_status);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, layers_button);
+
+  gtk_widget_class_install_action (widget_class, "layers.toggle", "u", toggle_layer_action);
+  for (guint i = 0; i < 6; i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "layers.toggle", "u", i);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, toasts);
   ld_window_workbench_class_init (widget_class);
 
@@ -347,6 +364,8 @@ ld_window_new (LdApplication *application)
   g_autoptr(GAction) basemap_action = NULL;
 
   self->settings = g_object_ref (ld_application_get_settings (application));
+  self->layer_panel = ld_layer_panel_new (self->settings);
+  gtk_menu_button_set_popover (self->layers_button, GTK_WIDGET (self->layer_panel));
   basemap_action = g_settings_create_action (self->settings, "basemap");
   g_action_map_add_action (G_ACTION_MAP (self), basemap_action);
   restore_state (self);
@@ -358,6 +377,16 @@ ld_window_new (LdApplication *application)
   g_signal_connect_object (self->settings, "changed::tianditu-key",
                            G_CALLBACK (basemap_setting_changed_cb), self, 0);
   return self;
+}
+
+static void
+raise_layer (ShumateMap   *map,
+             ShumateLayer *layer)
+{
+  g_object_ref (layer);
+  shumate_map_remove_layer (map, layer);
+  shumate_map_add_layer (map, layer);
+  g_object_unref (layer);
 }
 
 /**
@@ -386,13 +415,16 @@ ld_window_add_overlays (LdWindow   *self,
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
       return FALSE;
     }
-  /* Under the measurements and red lines, in order, replacing the last store's layers.
+  /* Replacing the last store's layers, then the measurement and red line back on top.
    * (shumate_simple_map_insert_overlay_layer() is declared but not exported in 1.0.) */
   for (guint i = 0; self->overlays != NULL && i < self->overlays->len; i++)
     shumate_map_remove_layer (map, self->overlays->pdata[i]);
   for (guint i = 0; i < layers->len; i++)
-    shumate_map_insert_layer_behind (map, layers->pdata[i],
-                                     ld_map_status_get_layer (self->map_status));
+    shumate_simple_map_add_overlay_layer (self->map, layers->pdata[i]);
+  raise_layer (map, ld_map_status_get_layer (self->map_status));
+  if (self->outline_layer != NULL)
+    raise_layer (map, SHUMATE_LAYER (self->outline_layer));
+  ld_layer_panel_set_overlays (self->layer_panel, layers);
   g_clear_pointer (&self->overlays, g_ptr_array_unref);
   self->overlays = g_steal_pointer (&layers);
   return TRUE;
