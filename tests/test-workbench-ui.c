@@ -239,6 +239,47 @@ check_map_status (LdWindow *window)
   g_assert_cmpuint (hits->len, ==, 0);
 }
 
+/* The section head hands the intake case to 李娜 through the Reassign dialog. */
+static void
+reassign_through_dialog (LdWindow  *window,
+                         GtkWidget *page,
+                         GtkWidget *timeline)
+{
+  AdwActionRow *assignee = ADW_ACTION_ROW (child (page, LD_TYPE_CASE_PAGE, "assignee_row"));
+  guint events_before;
+  GtkWidget *button;
+  AdwMessageDialog *dialog = NULL;
+  GtkDropDown *people;
+  GListModel *names;
+  GListModel *toplevels;
+
+  select_user (window, "王芳");
+  ld_case_page_show_case (LD_CASE_PAGE (page), DEMO_CASE_INTAKE);
+  events_before = count_rows (timeline);
+  button = find_button (page, ld_labels_action ("reassign"));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w))
+        dialog = ADW_MESSAGE_DIALOG (w);
+    }
+  g_assert_nonnull (dialog);
+  people = g_object_get_data (G_OBJECT (dialog), "people");
+  names = gtk_drop_down_get_model (people);
+  for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+    if (g_str_has_prefix (gtk_string_list_get_string (GTK_STRING_LIST (names), i), "李娜"))
+      gtk_drop_down_set_selected (people, i);
+  adw_message_dialog_response (dialog, "reassign");   /* the dialog closes itself */
+
+  g_assert_cmpstr (adw_action_row_get_subtitle (assignee), ==, "li.na");
+  g_assert_cmpuint (count_rows (timeline), ==, events_before + 1);
+}
+
 static void
 drive_window (LdWindow *window,
               Fixture  *fixture)
@@ -303,6 +344,7 @@ drive_window (LdWindow *window,
   }
 
   check_map_status (window);
+  reassign_through_dialog (window, page, timeline);
 
   /* Alt+1 hides the first land layer and the choice is remembered; Alt+1 again shows it. */
   {
@@ -363,10 +405,10 @@ test_act_through_window (void)
   g_assert_true (fixture.done);
   g_assert_true (g_file_test (fixture.png, G_FILE_TEST_IS_REGULAR));
 
-  /* The action went into the outbox, once. */
+  /* The two actions (submit, reassign) went into the outbox, once each. */
   store = ld_store_open (fixture.store_path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ld_store_count_outbox (store), ==, 1);
+  g_assert_cmpint (ld_store_count_outbox (store), ==, 2);
 
   g_free (fixture.store_path);
   g_free (fixture.png);

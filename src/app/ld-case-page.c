@@ -158,13 +158,71 @@ fill_header (LdCasePage *self,
 }
 
 static void
+reassign_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      LdCasePage       *self)
+{
+  GtkDropDown *people = g_object_get_data (G_OBJECT (dialog), "people");
+  GListModel *users = g_object_get_data (G_OBJECT (dialog), "users");
+  g_autoptr(LdUser) to = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "reassign"))
+    return;
+  to = g_list_model_get_item (users, gtk_drop_down_get_selected (people));
+  if (to != NULL && !ld_case_page_act (self, "reassign", ld_user_get (to, LD_USER_LOGIN), &error))
+    toast (self, error->message);
+}
+
+/* Reassigning needs the person to hand the case over to: ask, listing the store's users. */
+static void
+ask_reassign (LdCasePage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) users = ld_store_list_users (self->store, &error);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  GtkWidget *dialog, *people;
+
+  if (users == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(LdUser) user = g_list_model_get_item (users, i);
+      g_autofree char *label = g_strdup_printf ("%s · %s",
+                                                ld_user_get (user, LD_USER_DISPLAY_NAME),
+                                                ld_labels_role (ld_user_get (user, LD_USER_ROLE)));
+
+      gtk_string_list_append (names, label);
+    }
+  people = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Reassign the Case"),
+                                   _("The case goes to the chosen person, with the opinion "
+                                     "typed on the case page."));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), people);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "reassign", _("_Reassign"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reassign",
+                                              ADW_RESPONSE_SUGGESTED);
+  g_object_set_data (G_OBJECT (dialog), "people", people);
+  g_object_set_data_full (G_OBJECT (dialog), "users", g_steal_pointer (&users), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (reassign_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 action_clicked_cb (GtkButton  *button,
                    LdCasePage *self)
 {
   const char *action = g_object_get_data (G_OBJECT (button), "action");
   g_autoptr(GError) error = NULL;
 
-  if (!ld_case_page_act (self, action, NULL, &error))
+  if (g_str_equal (action, "reassign"))
+    ask_reassign (self);
+  else if (!ld_case_page_act (self, action, NULL, &error))
     toast (self, error->message);
 }
 
@@ -184,9 +242,6 @@ fill_actions (LdCasePage *self,
     {
       GtkWidget *button;
 
-      /* Reassigning needs a person to hand over to: the window's user switcher does that. */
-      if (g_str_equal (allowed[i], "reassign"))
-        continue;
       button = gtk_button_new_with_label (ld_labels_action (allowed[i]));
       g_object_set_data_full (G_OBJECT (button), "action", g_strdup (allowed[i]), g_free);
       if (g_str_equal (allowed[i], "refuse") || g_str_equal (allowed[i], "return"))
