@@ -341,6 +341,25 @@ drive_window (LdWindow *window,
     wait.lon = lon;
     wait_for (location_reached, &wait);
     g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >=, 14);
+
+    /* Ctrl+I identifies the red line at the centre, outlines it, and its Open Case button
+     * brings the case page back. */
+    {
+      LdMapStatus *status = LD_MAP_STATUS (child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                                  "map_status"));
+      GtkWidget *open;
+
+      wait_for (has_size, shumate_simple_map_get_map (map));
+      gtk_widget_activate_action (GTK_WIDGET (status), "map.identify-centre", NULL);
+      g_assert_cmpuint (ld_map_status_get_highlight_size (status), ==, 5);
+      open = find_button (GTK_WIDGET (shumate_simple_map_get_map (map)), "打开案件");
+      g_assert_nonnull (open);
+      ld_case_page_show_case (LD_CASE_PAGE (page), DEMO_CASE_CLOSED);
+      g_signal_emit_by_name (open, "clicked");
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "case");
+      g_assert_cmpstr (ld_case_page_get_case_id (LD_CASE_PAGE (page)), ==, DEMO_CASE_EXAMINE);
+      adw_view_stack_set_visible_child_name (stack, "map");
+    }
   }
 
   check_map_status (window);

@@ -22,6 +22,7 @@ struct _LdMapStatus
 
   ShumateSimpleMap *map;
   ShumatePathLayer *measure_layer;
+  ShumatePathLayer *highlight_layer;
   GtkPopover       *identify_popover;
   LdGk             *gk;
   LdIdentify       *identify;
@@ -34,6 +35,13 @@ struct _LdMapStatus
 };
 
 G_DEFINE_FINAL_TYPE (LdMapStatus, ld_map_status, GTK_TYPE_WIDGET)
+
+enum {
+  OPEN_CASE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* Identify looks at these layers, topmost first. */
 static const char * const identify_tables[] = {
@@ -138,8 +146,37 @@ set_measuring (LdMapStatus *self,
     gtk_toggle_button_set_active (self->measure_button, measuring);
 }
 
+/* Outlines the feature's outer ring (GK coordinates) on the map. */
 static void
-add_feature_rows (GtkBox       *box,
+highlight (LdMapStatus  *self,
+           LdFeatureHit *hit)
+{
+  const LdGeomBuffer *geom = &hit->geometry;
+  guint n = geom->n_rings > 0 ? geom->rings[0] : 0;
+
+  shumate_path_layer_remove_all (self->highlight_layer);
+  for (guint i = 0; i < n && self->gk != NULL; i++)
+    {
+      double lon, lat;
+
+      /* The buffer holds easting, northing pairs. */
+      if (ld_gk_to_lonlat (self->gk, geom->xy[2 * i + 1], geom->xy[2 * i], &lon, &lat))
+        shumate_path_layer_add_node (self->highlight_layer,
+                                     SHUMATE_LOCATION (shumate_coordinate_new_full (lat, lon)));
+    }
+}
+
+static void
+open_case_clicked_cb (GtkButton   *button,
+                      LdMapStatus *self)
+{
+  gtk_popover_popdown (self->identify_popover);
+  g_signal_emit (self, signals[OPEN_CASE], 0, g_object_get_data (G_OBJECT (button), "case-id"));
+}
+
+static void
+add_feature_rows (LdMapStatus  *self,
+                  GtkBox       *box,
                   LdFeatureHit *hit)
 {
   g_autofree char *title = NULL;
@@ -163,6 +200,17 @@ add_feature_rows (GtkBox       *box,
       gtk_widget_add_css_class (label, "caption");
       gtk_box_append (box, label);
     }
+  /* A red line leads to its case. */
+  if (g_str_equal (hit->table, "case_redlines") && ld_feature_hit_get_value (hit, "case_id"))
+    {
+      GtkWidget *button = gtk_button_new_with_label (_("Open Case"));
+
+      g_object_set_data_full (G_OBJECT (button), "case-id",
+                              g_strdup (ld_feature_hit_get_value (hit, "case_id")), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (open_case_clicked_cb), self);
+      gtk_widget_set_halign (button, GTK_ALIGN_START);
+      gtk_box_append (box, button);
+    }
 }
 
 static void
@@ -178,7 +226,7 @@ show_identify_popover (LdMapStatus *self,
   if (hits->len == 0)
     gtk_box_append (GTK_BOX (box), gtk_label_new (_("No feature here")));
   for (guint i = 0; i < hits->len; i++)
-    add_feature_rows (GTK_BOX (box), g_ptr_array_index (hits, i));
+    add_feature_rows (self, GTK_BOX (box), g_ptr_array_index (hits, i));
 
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
@@ -328,6 +376,7 @@ ld_map_status_dispose (GObject *object)
   g_clear_pointer (&self->measure_xy, g_array_unref);
   self->map = NULL;
   self->measure_layer = NULL;
+  self->highlight_layer = NULL;
   self->identify_popover = NULL;
 
   G_OBJECT_CLASS (ld_map_status_parent_class)->dispose (object);
@@ -340,6 +389,13 @@ ld_map_status_class_init (LdMapStatusClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ld_map_status_dispose;
+
+  /**
+   * LdMapStatus::open-case:
+   * @case_id: the case whose red line was clicked
+   */
+  signals[OPEN_CASE] = g_signal_new ("open-case", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_install_action (widget_class, "map.measure", NULL, measure_action);
   gtk_widget_class_install_action (widget_class, "map.measure-end", NULL, measure_end_action);
@@ -407,6 +463,15 @@ ld_map_status_set_map (LdMapStatus      *self,
   shumate_path_layer_set_closed (self->measure_layer, TRUE);
   shumate_simple_map_add_overlay_layer (map, SHUMATE_LAYER (self->measure_layer));
 
+  {
+    GdkRGBA cyan = { 0.0, 0.75, 1.0, 1.0 };
+
+    self->highlight_layer = shumate_path_layer_new (shumate_simple_map_get_viewport (map));
+    shumate_path_layer_set_stroke_color (self->highlight_layer, &cyan);
+    shumate_path_layer_set_stroke_width (self->highlight_layer, 3.0);
+    shumate_path_layer_set_closed (self->highlight_layer, TRUE);
+    shumate_simple_map_add_overlay_layer (map, SHUMATE_LAYER (self->highlight_layer));
+  }
   self->identify_popover = GTK_POPOVER (gtk_popover_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->identify_popover), inner_map (self));
 }
@@ -442,12 +507,27 @@ ld_map_status_pointer_at (LdMapStatus *self,
   gtk_label_set_text (self->coords_label, text);
 }
 
-/* The layer the measurement is drawn on: data layers go beneath it. */
-ShumateLayer *
-ld_map_status_get_layer (LdMapStatus *self)
+static void
+raise_layer (ShumateMap   *map,
+             ShumateLayer *layer)
 {
-  g_return_val_if_fail (LD_IS_MAP_STATUS (self), NULL);
-  return SHUMATE_LAYER (self->measure_layer);
+  g_object_ref (layer);
+  shumate_map_remove_layer (map, layer);
+  shumate_map_add_layer (map, layer);
+  g_object_unref (layer);
+}
+
+/* Puts the highlight and the measurement back on top, after data layers were added. */
+void
+ld_map_status_raise_layers (LdMapStatus *self)
+{
+  ShumateMap *map;
+
+  g_return_if_fail (LD_IS_MAP_STATUS (self));
+
+  map = shumate_simple_map_get_map (self->map);
+  raise_layer (map, SHUMATE_LAYER (self->highlight_layer));
+  raise_layer (map, SHUMATE_LAYER (self->measure_layer));
 }
 
 gboolean
@@ -497,6 +577,7 @@ ld_map_status_identify (LdMapStatus  *self,
                         GError      **error)
 {
   g_autoptr(GPtrArray) tables = g_ptr_array_new ();
+  GPtrArray *hits;
   double x, y;
 
   g_return_val_if_fail (LD_IS_MAP_STATUS (self), NULL);
@@ -513,5 +594,25 @@ ld_map_status_identify (LdMapStatus  *self,
                    _("%.6f°E %.6f°N is outside the Gauss-Krüger zone"), lon, lat);
       return NULL;
     }
-  return ld_identify_at (self->identify, (const char * const *) tables->pdata, y, x, error);
+  hits = ld_identify_at (self->identify, (const char * const *) tables->pdata, y, x, error);
+  if (hits != NULL && hits->len > 0)
+    highlight (self, hits->pdata[0]);
+  else if (self->highlight_layer != NULL)
+    shumate_path_layer_remove_all (self->highlight_layer);
+  return hits;
+}
+
+/* How many points the highlighted outline has (0: nothing highlighted). */
+guint
+ld_map_status_get_highlight_size (LdMapStatus *self)
+{
+  GList *nodes;
+  guint n;
+
+  g_return_val_if_fail (LD_IS_MAP_STATUS (self), 0);
+
+  nodes = shumate_path_layer_get_nodes (self->highlight_layer);
+  n = g_list_length (nodes);
+  g_list_free (nodes);
+  return n;
 }

@@ -19,7 +19,8 @@ void        ld_map_status_set_store_path  (LdMapStatus      *self,
 void        ld_map_status_pointer_at      (LdMapStatus      *self,
                                            double            lat,
                                            double            lon);
-ShumateLayer *ld_map_status_get_layer     (LdMapStatus      *self);
+void        ld_map_status_raise_layers    (LdMapStatus      *self);
+guint       ld_map_status_get_highlight_size (LdMapStatus *self);
 gboolean    ld_map_status_get_measuring   (LdMapStatus      *self);
 void        ld_map_status_add_point       (LdMapStatus      *self,
                                            double            lat,

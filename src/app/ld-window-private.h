@@ -66,6 +66,7 @@ void ld_window_workbench_class_init (GtkWidgetClass *widget_class);
 void ld_window_workbench_init       (LdWindow       *self);
 void ld_window_workbench_dispose    (LdWindow       *self);
 void ld_window_show_outline         (LdWindow       *self,
-                                     const char     *case_id);
+                                     const char     *case_id,
+                                     gboolean        announce);
 
 G_END_DECLS

@@ -227,6 +227,21 @@ case_activated_cb (GtkSingleSelection *selection,
   ld_case_page_show_case (self->case_page, ld_case_get (kase, LD_CASE_ID));
   gtk_stack_set_visible_child_name (self->case_stack, "case");
   adw_view_stack_set_visible_child_name (self->view_stack, "case");
+  /* The map follows the selection, ready when the reviewer switches to it. */
+  ld_window_show_outline (self, ld_case_get (kase, LD_CASE_ID), FALSE);
+}
+
+/* A red line clicked on the map opens its case. */
+static void
+open_case_cb (LdMapStatus *status,
+              const char  *case_id,
+              LdWindow    *self)
+{
+  if (self->store == NULL)
+    return;
+  ld_case_page_show_case (self->case_page, case_id);
+  gtk_stack_set_visible_child_name (self->case_stack, "case");
+  adw_view_stack_set_visible_child_name (self->view_stack, "case");
 }
 
 static void
@@ -280,7 +295,7 @@ show_on_map_cb (LdCasePage *page,
                 LdWindow   *self)
 {
   adw_view_stack_set_visible_child_name (self->view_stack, "map");
-  ld_window_show_outline (self, case_id);
+  ld_window_show_outline (self, case_id, TRUE);
 }
 
 static void
@@ -317,6 +332,7 @@ ld_window_workbench_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, user_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, case_acted_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_on_map_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_case_cb);
 
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,

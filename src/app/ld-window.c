@@ -308,11 +308,14 @@ zoom_to_box (LdWindow          *self,
 /**
  * ld_window_show_outline:
  *
+ * @announce: say so when the case has no red line
+ *
  * Zooms the map to the case's red line and draws it over the other layers.
  */
 void
 ld_window_show_outline (LdWindow   *self,
-                        const char *case_id)
+                        const char *case_id,
+                        gboolean    announce)
 {
   ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
   g_autoptr(GError) error = NULL;
@@ -323,6 +326,8 @@ ld_window_show_outline (LdWindow   *self,
   if (self->store == NULL)
     return;
   rings = ld_case_outline_load (ld_store_get_path (self->store), case_id, &box, &error);
+  if ((rings == NULL || rings->len == 0) && !announce)
+    return;
   if (rings == NULL || rings->len == 0)
     {
       adw_toast_overlay_add_toast (self->toasts,
@@ -421,7 +426,7 @@ ld_window_add_overlays (LdWindow   *self,
     shumate_map_remove_layer (map, self->overlays->pdata[i]);
   for (guint i = 0; i < layers->len; i++)
     shumate_simple_map_add_overlay_layer (self->map, layers->pdata[i]);
-  raise_layer (map, ld_map_status_get_layer (self->map_status));
+  ld_map_status_raise_layers (self->map_status);
   if (self->outline_layer != NULL)
     raise_layer (map, SHUMATE_LAYER (self->outline_layer));
   ld_layer_panel_set_overlays (self->layer_panel, layers);
