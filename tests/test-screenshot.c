@@ -80,6 +80,18 @@ test_screenshot_zh_cn (void)
 }
 
 static void
+test_bad_view_is_refused (void)
+{
+  g_autofree char *png = ld_test_path ("never.png");
+  g_autoptr(LdTestRun) run = ld_test_run (NULL, ld_test_binary ("LANDDESK_APP"),
+                                          "--screenshot", png, "--view", "21.27,east,13", NULL);
+
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "'east' in '21.27,east,13' is not a number"));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+}
+
+static void
 test_missing_basemap_is_reported (void)
 {
   g_autofree char *png = ld_test_path ("no-map.png");
@@ -94,6 +106,73 @@ test_missing_basemap_is_reported (void)
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
 }
 
+/* The fill colours of a palette file, as 0xRRGGBB. */
+static GArray *
+palette_fills (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *fills = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (lines[i], ",", -1);
+      guint32 rgb;
+
+      if (lines[i][0] == '#' || g_strv_length (cols) < 3 || cols[2][0] != '#'
+          || strlen (cols[2]) < 7)
+        continue;
+      rgb = (guint32) g_ascii_strtoull (cols[2] + 1, NULL, 16);
+      if (strlen (cols[2]) == 9)
+        rgb >>= 8;   /* #RRGGBBAA */
+      g_array_append_val (fills, rgb);
+    }
+  return fills;
+}
+
+/* The city centre (Chikan) at zoom 12.5 with the demo's store: the land layers in their
+ * palette colours, under a Chinese interface. */
+static void
+test_screenshot_city_centre (void)
+{
+  g_autofree char *demo = ld_test_path ("demo");
+  g_autofree char *gpkg = g_build_filename (demo, "landdesk-demo.gpkg", NULL);
+  g_autofree char *basemap = g_build_filename (demo, "basemap.mbtiles", NULL);
+  g_autofree char *store = g_build_filename (demo, "store.gpkg", NULL);
+  g_autofree char *png = ld_test_path ("city.png");
+  g_autofree char *palette = g_test_build_filename (G_TEST_DIST, "..", "data", "styles",
+                                                    "xz_dltb.csv", NULL);
+  g_autoptr(GArray) fills = palette_fills (palette);
+  const char *cli = ld_test_binary ("LANDDESK_CLI");
+  g_autoptr(LdTestRun) gen = ld_test_run (NULL, cli, "demo-data", "--out", demo, "--patches",
+                                          "3000", "--min-zoom", "12", "--max-zoom", "13", NULL);
+  g_autoptr(LdTestRun) make = ld_test_run (NULL, cli, "store", "create", store, "--from-demo",
+                                           gpkg, NULL);
+  const char *env[] = { "LANG=zh_CN.UTF-8", "LANGUAGE=zh_CN", "LC_ALL=zh_CN.UTF-8", NULL };
+  g_autoptr(LdTestRun) run = NULL;
+  cairo_surface_t *surface;
+  double layers = 0.0;
+
+  g_assert_cmpint (gen->status, ==, 0);
+  g_assert_cmpint (make->status, ==, 0);
+  run = ld_test_run (env, ld_test_binary ("LANDDESK_APP"), "--screenshot", png, "--basemap",
+                     basemap, "--store", store, "--view", "21.25,110.33,12.5", NULL);
+  if (run->status != 0)
+    g_printerr ("landdesk said: %s\n", run->err);
+  g_assert_cmpint (run->status, ==, 0);
+
+  surface = cairo_image_surface_create_from_png (png);
+  keep_for_inspection (png, "screenshot-city-zh-cn.png");
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  for (guint i = 0; i < fills->len; i++)
+    layers += share_of_colour (surface, g_array_index (fills, guint32, i));
+  /* Inland at the city centre current land use covers the map page: about half the window. */
+  g_assert_cmpfloat (layers, >, 0.3);
+  cairo_surface_destroy (surface);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -102,6 +181,8 @@ main (int    argc,
 
   g_test_add_func ("/app/screenshot/zh-cn", test_screenshot_zh_cn);
   g_test_add_func ("/app/screenshot/missing-basemap", test_missing_basemap_is_reported);
+  g_test_add_func ("/app/screenshot/city-centre", test_screenshot_city_centre);
+  g_test_add_func ("/app/screenshot/bad-view", test_bad_view_is_refused);
 
   return g_test_run ();
 }

@@ -19,6 +19,7 @@ struct _LdApplication
   char           *screenshot_path;
   char           *basemap_path;
   char           *store_path;
+  char           *view;
   char           *server_url;
   int             exit_status;
 };
@@ -122,6 +123,7 @@ ld_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "screenshot", "^ay", &self->screenshot_path);
   g_variant_dict_lookup (options, "basemap", "^ay", &self->basemap_path);
   g_variant_dict_lookup (options, "store", "^ay", &self->store_path);
+  g_variant_dict_lookup (options, "view", "s", &self->view);
   g_variant_dict_lookup (options, "server", "s", &self->server_url);
   /* A screenshot run must not hand its work to an instance that is already open. */
   if (self->screenshot_path != NULL)
@@ -173,6 +175,19 @@ ld_application_activate (GApplication *app)
       window = GTK_WINDOW (ld_window_new (self));
       ld_window_open_store (LD_WINDOW (window), store);
     }
+  if (self->view != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ld_window_set_view (LD_WINDOW (window), self->view, &error))
+        {
+          g_printerr ("landdesk: --view: %s\n", error->message);
+          self->exit_status = 2;
+          g_application_quit (app);
+          return;
+        }
+      g_clear_pointer (&self->view, g_free);
+    }
   gtk_window_present (window);
 
   if (self->screenshot_path != NULL)
@@ -194,6 +209,7 @@ ld_application_finalize (GObject *object)
   g_clear_pointer (&self->screenshot_path, g_free);
   g_clear_pointer (&self->basemap_path, g_free);
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->view, g_free);
   g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (ld_application_parent_class)->finalize (object);
@@ -221,6 +237,9 @@ ld_application_init (LdApplication *self)
       N_("Show this MBTiles file as the base map"), N_("FILE") },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open this case store (a GeoPackage file)"), N_("FILE") },
+    { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Show the map at this latitude, longitude and zoom, e.g. 21.27,110.36,13"),
+      N_("LAT,LON,ZOOM") },
     { "server", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Central server to sync with"), N_("URL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },

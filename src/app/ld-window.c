@@ -434,3 +434,49 @@ ld_window_add_overlays (LdWindow   *self,
   self->overlays = g_steal_pointer (&layers);
   return TRUE;
 }
+
+/**
+ * ld_window_set_view:
+ * @view: "LAT,LON,ZOOM" in degrees (WGS84/CGCS2000) and a zoom level
+ *
+ * Moves the map there at once; used by `landdesk --view` for scripted screenshots.
+ */
+gboolean
+ld_window_set_view (LdWindow    *self,
+                    const char  *view,
+                    GError     **error)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
+  g_auto(GStrv) parts = g_strsplit (view, ",", -1);
+  double v[3];
+
+  g_return_val_if_fail (LD_IS_WINDOW (self), FALSE);
+
+  if (g_strv_length (parts) != 3)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not LAT,LON,ZOOM (e.g. 21.27,110.36,13)", view);
+      return FALSE;
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      char *end = NULL;
+
+      v[i] = g_ascii_strtod (g_strstrip (parts[i]), &end);
+      if (end == parts[i] || *end != '\0')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "'%s' in '%s' is not a number", parts[i], view);
+          return FALSE;
+        }
+    }
+  if (fabs (v[0]) > 85 || fabs (v[1]) > 180 || v[2] < 0 || v[2] > 20)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "'%s' is out of range: latitude ±85, longitude ±180, zoom 0-20", view);
+      return FALSE;
+    }
+  shumate_viewport_set_zoom_level (viewport, v[2]);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), v[0], v[1]);
+  return TRUE;
+}

@@ -19,6 +19,9 @@ G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
 LdWindow *ld_window_new                   (LdApplication        *application);
 gboolean  ld_window_open_store            (LdWindow             *self,
                                            const char           *path);
+gboolean  ld_window_set_view              (LdWindow             *self,
+                                           const char           *view,
+                                           GError              **error);
 LdCaseListRow *ld_window_get_list_row     (LdWindow             *self,
                                            LdCaseList            list);
 gboolean  ld_window_add_overlays          (LdWindow             *self,
