@@ -17,6 +17,7 @@
 #include "ld-core.h"
 
 static const LdCliCommand commands[] = {
+  { "analyze", "Overlay a red line on the land layers: classes and pre-review checks", ld_cli_analyze },
   { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
   { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
   { "case", "Act on a case, show it, attach a file", ld_cli_case },

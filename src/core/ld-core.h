@@ -31,3 +31,4 @@
 #include "ld-palette.h"
 #include "ld-tile-renderer.h"
 #include "ld-units.h"
+#include "ld-analysis.h"
