@@ -32,3 +32,4 @@
 #include "ld-tile-renderer.h"
 #include "ld-units.h"
 #include "ld-analysis.h"
+#include "ld-report.h"
