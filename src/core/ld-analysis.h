@@ -82,6 +82,7 @@ typedef struct
   guint            n_candidates;       /* patches the R-trees returned */
   guint            n_whole;            /* of which taken whole, without clipping */
   guint            n_clipped;
+  guint            n_geos;             /* of which touching the red line, clipped by GEOS */
 } LdAnalysisResult;
 
 #define LD_TYPE_ANALYSIS (ld_analysis_get_type ())
