@@ -191,7 +191,33 @@ test_report (void)
       g_assert_true (strstr (flat, titles[i]) != NULL);
     }
   g_assert_true (strstr (flat, "界址点坐标表") != NULL);
-  g_assert_true (strstr (flat, "J1") != NULL);
+  /* the boundary points as the coordinate-file export writes them: name, ring, X, Y */
+  {
+    g_autofree char *txt = ld_test_path ("redline.txt");
+    g_autofree char *contents = NULL;
+    g_autoptr(LdTestRun) export = ld_test_run (NULL, cli (), "redline", "export", "--store",
+                                               store, "--case", number, "--format", "txt",
+                                               "--encoding", "utf-8", "--out", txt, NULL);
+    g_auto(GStrv) lines = NULL;
+    guint n_points = 0;
+
+    g_assert_cmpint (export->status, ==, 0);
+    g_assert_true (g_file_get_contents (txt, &contents, NULL, NULL));
+    lines = g_strsplit (contents, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        g_auto(GStrv) f = g_strsplit (g_strstrip (lines[i]), ",", -1);
+
+        if (g_strv_length (f) == 4 && f[0][0] == 'J')
+          {
+            g_autofree char *row = g_strconcat (f[0], f[1], f[2], f[3], NULL);
+
+            g_assert_true (strstr (flat, row) != NULL);
+            n_points++;
+          }
+      }
+    g_assert_cmpuint (n_points, >=, 4);
+  }
 
   /* page 2 is the current-use map: the largest class's colour and the red line show */
   run_tool ("pdftoppm", "-r", "50", "-f", "2", "-l", "2", "-png", "-singlefile", pdf, prefix,

@@ -1,8 +1,11 @@
 /* ld-analysis.c: the pre-review overlay analysis of a red line (domain.md §2, §6)
  *
  * The hot path reads the GeoPackage with SQLite alone: an R-tree query per layer, the
- * GeoPackage blob header skipped, the WKB handed to GEOS, the red line prepared once, and a
- * patch the red line wholly contains taken whole instead of clipped. GDAL is not used here.
+ * GeoPackage blob header skipped, the WKB decoded into a reused buffer, the red line's
+ * boundary prepared once (in local coordinates), a patch the red line wholly contains taken
+ * whole, and a patch it crosses measured by its boundary integral (clip_area) instead of a
+ * GEOS overlay; a patch that touches the red line goes to GEOS (WKB to GEOS, the prepared red
+ * line, GEOSIntersection). GDAL is not used here.
  *
  * Areas are planar Gauss-Krüger areas in EPSG:4525 (the result also gives 1/k² at the red
  * line's centroid, the factor that turns them into ellipsoidal areas like the survey's TBMJ).
