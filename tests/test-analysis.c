@@ -349,6 +349,39 @@ test_fixture_whole (void)
   assert_check (r, LD_CHECK_PLANNED_USE, LD_CHECK_FAIL, 1000.0);
 }
 
+/* A thin L (a road along two sides): its box would return every patch, the cover of cells
+ * along it only those it meets; the areas are the same. */
+static void
+test_fixture_thin (void)
+{
+  g_autofree char *gpkg = fixture ("thin.gpkg", NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdAnalysis) analysis = ld_analysis_new (gpkg, &error);
+  g_autoptr(LdRedline) redline = ld_redline_new ();
+  g_autoptr(LdAnalysisResult) r = NULL;
+  g_autofree char *wkt = NULL;
+
+  g_assert_no_error (error);
+  wkt = g_strdup_printf ("POLYGON ((%f %f, %f %f, %f %f, %f %f, %f %f, %f %f, %f %f))",
+                         E0 + 10, N0 + 10, E0 + 190, N0 + 10, E0 + 190, N0 + 190,
+                         E0 + 188, N0 + 190, E0 + 188, N0 + 12, E0 + 10, N0 + 12,
+                         E0 + 10, N0 + 10);
+  ld_redline_add_parcel_wkt (redline, "DK01", NULL, wkt, &error);
+  g_assert_no_error (error);
+  r = ld_analysis_run (analysis, redline, "1001", &error);
+  g_assert_no_error (error);
+  ASSERT_AREA (r->redline_area_m2, 716.0);
+  ASSERT_AREA (class_area (r, "xz_dltb", "0101"), 180.0);
+  ASSERT_AREA (class_area (r, "xz_dltb", "0702"), 356.0);
+  ASSERT_AREA (class_area (r, "xz_dltb", "1205"), 180.0);
+  ASSERT_AREA (class_area (r, "xz_dltb", "0301"), 0.0);
+  assert_check (r, LD_CHECK_PBF, LD_CHECK_FAIL, 180.0);
+  assert_check (r, LD_CHECK_EPR, LD_CHECK_FAIL, 80.0);
+  assert_check (r, LD_CHECK_UDB, LD_CHECK_ATTENTION, 180.0);
+  /* the forest patch in the L's empty corner was never read: 7 of the 9 patches */
+  g_assert_cmpuint (r->n_candidates, ==, 7);
+}
+
 /* Rows rounded half-up alone would not add up: three thirds of 1 m² (0.33 x 3 = 0.99). */
 static void
 test_fixture_reconcile (void)
@@ -891,6 +924,7 @@ main (int    argc,
   g_test_add_func ("/analysis/fixture-centre", test_fixture_centre);
   g_test_add_func ("/analysis/fixture-outcomes", test_fixture_outcomes);
   g_test_add_func ("/analysis/fixture-whole", test_fixture_whole);
+  g_test_add_func ("/analysis/fixture-thin", test_fixture_thin);
   g_test_add_func ("/analysis/fixture-reconcile", test_fixture_reconcile);
   g_test_add_func ("/analysis/fixture-errors", test_fixture_errors);
   g_test_add_func ("/analysis/cli-redline", test_cli_redline);

@@ -548,8 +548,8 @@ clip_area (Clip         *clip,
   const Seg *rs = (const Seg *) (gpointer) clip->segs->data;
   double minx = G_MAXDOUBLE, miny = G_MAXDOUBLE, maxx = -G_MAXDOUBLE, maxy = -G_MAXDOUBLE;
   double sum = 0.0, patch_part;
-  gboolean touchy = FALSE;
-  guint crossings = 0;
+  gboolean touchy = FALSE, prev_inside = FALSE;
+  guint crossings = 0, prev_crossings = 0;
   const Seg *ps;
 
   for (guint i = 0; i < b->n_points; i++)
@@ -600,8 +600,14 @@ clip_area (Clip         *clip,
             return FALSE;
         }
       crossings += clip->ts->len;
-      inside = point_inside (rs, clip->segs->len, e->x0, e->y0);
+      /* the state carries over from the previous edge of the ring, toggled by its crossings */
+      if (i > 0 && e->x0 == ps[i - 1].x1 && e->y0 == ps[i - 1].y1)
+        inside = (prev_crossings % 2 == 1) ? !prev_inside : prev_inside;
+      else
+        inside = point_inside (rs, clip->segs->len, e->x0, e->y0);
       sum += inside_pieces (e, clip->ts, inside);
+      prev_inside = inside;
+      prev_crossings = clip->ts->len;
     }
   /* the red line's boundary inside the patch */
   patch_part = sum;
@@ -670,6 +676,89 @@ clip_clear (Clip *clip)
   g_array_unref (clip->segs);
   g_array_unref (clip->near);
   g_array_unref (clip->ts);
+}
+
+
+/* Rectangles (world coordinates) that together cover the red line, for the R-tree queries.
+ * A compact red line is covered by its box; a thin or sparse one (a road, a pipeline, parcels
+ * far apart), whose box would return far more patches than it touches, by the cells of a grid
+ * over its box that hold its boundary or lie inside it, merged along rows. */
+typedef struct
+{
+  double minx, miny, maxx, maxy;
+} Rect;
+
+#define COVER_CELLS 32
+
+static GArray *
+red_cover (const Clip *clip,
+           double      minx,
+           double      miny,
+           double      maxx,
+           double      maxy,
+           double      area)
+{
+  GArray *rects = g_array_new (FALSE, FALSE, sizeof (Rect));
+  const Seg *rs = (const Seg *) (gpointer) clip->segs->data;
+  guint8 cells[COVER_CELLS][COVER_CELLS] = { { 0 } };   /* 1 boundary, 2 inside */
+  double cw = (maxx - minx) / COVER_CELLS, ch = (maxy - miny) / COVER_CELLS;
+
+  if (area >= 0.25 * (maxx - minx) * (maxy - miny) || cw <= 0 || ch <= 0)
+    {
+      Rect box = { minx, miny, maxx, maxy };
+
+      g_array_append_val (rects, box);
+      return rects;
+    }
+  /* boundary cells: walk each segment in steps of under half a cell */
+  for (guint i = 0; i < clip->segs->len; i++)
+    {
+      const Seg *sg = &rs[i];
+      double len = MAX (fabs (sg->x1 - sg->x0) / cw, fabs (sg->y1 - sg->y0) / ch);
+      guint steps = (guint) ceil (len * 2) + 1;
+
+      for (guint k = 0; k <= steps; k++)
+        {
+          double t = (double) k / steps;
+          double x = sg->x0 + t * (sg->x1 - sg->x0) + clip->ox - minx;
+          double y = sg->y0 + t * (sg->y1 - sg->y0) + clip->oy - miny;
+          int cx = CLAMP ((int) floor (x / cw), 0, COVER_CELLS - 1);
+          int cy = CLAMP ((int) floor (y / ch), 0, COVER_CELLS - 1);
+
+          /* and the neighbours a step could have cut the corner of */
+          for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+              if (cx + dx >= 0 && cx + dx < COVER_CELLS && cy + dy >= 0 && cy + dy < COVER_CELLS)
+                cells[cy + dy][cx + dx] = 1;
+        }
+    }
+  for (int cy = 0; cy < COVER_CELLS; cy++)
+    for (int cx = 0; cx < COVER_CELLS; cx++)
+      if (cells[cy][cx] == 0
+          && point_inside (rs, clip->segs->len, minx + (cx + 0.5) * cw - clip->ox,
+                           miny + (cy + 0.5) * ch - clip->oy))
+        cells[cy][cx] = 2;
+  for (int cy = 0; cy < COVER_CELLS; cy++)
+    for (int cx = 0; cx < COVER_CELLS;)
+      {
+        int end = cx;
+
+        if (cells[cy][cx] == 0)
+          {
+            cx++;
+            continue;
+          }
+        while (end + 1 < COVER_CELLS && cells[cy][end + 1] != 0)
+          end++;
+        {
+          Rect rect = { minx + cx * cw, miny + cy * ch, minx + (end + 1) * cw,
+                        miny + (cy + 1) * ch };
+
+          g_array_append_val (rects, rect);
+        }
+        cx = end + 1;
+      }
+  return rects;
 }
 
 static void
@@ -1211,6 +1300,8 @@ ld_analysis_run (LdAnalysis  *self,
   Clip clip;
   LdGeomBuffer buffer;
   g_autoptr(GArray) patch_segs = g_array_new (FALSE, FALSE, sizeof (Seg));
+  g_autoptr(GArray) cover = NULL;
+  g_autoptr(GHashTable) seen = NULL;
 
   g_return_val_if_fail (LD_IS_ANALYSIS (self), NULL);
   g_return_val_if_fail (LD_IS_REDLINE (redline), NULL);
@@ -1248,6 +1339,9 @@ ld_analysis_run (LdAnalysis  *self,
   prepared = GEOSPrepare_r (self->geos, rl);
   clip_init (&clip, rl, self->geos, floor (r->minx), floor (r->miny));
   ld_geom_buffer_init (&buffer);
+  cover = red_cover (&clip, r->minx, r->miny, r->maxx, r->maxy, r->redline_area_m2);
+  if (cover->len > 1)
+    seen = g_hash_table_new (g_direct_hash, g_direct_equal);
 
   for (guint id = 0; ok && id < N_LAYERS; id++)
     {
@@ -1257,7 +1351,11 @@ ld_analysis_run (LdAnalysis  *self,
                                                           acc_free);
       int rc;
 
-      bind_envelope (stmt, r->minx, r->miny, r->maxx, r->maxy);
+      for (guint q = 0; ok && q < cover->len; q++)
+      {
+      const Rect *rect = &g_array_index (cover, Rect, q);
+
+      bind_envelope (stmt, rect->minx, rect->miny, rect->maxx, rect->maxy);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           const guint8 *blob = sqlite3_column_blob (stmt, 0);
@@ -1267,6 +1365,15 @@ ld_analysis_run (LdAnalysis  *self,
           double area;
           gboolean whole;
 
+          /* a patch in two cells of the cover comes once */
+          if (seen != NULL)
+            {
+              gpointer fid = GSIZE_TO_POINTER ((gsize) sqlite3_column_int64 (stmt, 4));
+
+              if (g_hash_table_contains (seen, fid))
+                continue;
+              g_hash_table_add (seen, fid);
+            }
           r->n_candidates++;
           if (!ld_gpkg_geom_parse_header (blob, length, &header, NULL) || header.empty)
             continue;
@@ -1347,6 +1454,9 @@ ld_analysis_run (LdAnalysis  *self,
       if (ok && rc != SQLITE_DONE && rc != SQLITE_ROW)
         ok = sql_error (self, error, LD_ANALYSIS_ERROR_LAYER, "reading a layer");
       sqlite3_reset (stmt);
+      }
+      if (seen != NULL)
+        g_hash_table_remove_all (seen);
       if (ok && spec->code_field != NULL)
         g_ptr_array_add (r->layers, make_layer (spec->name, accs, r->redline_area_m2));
     }
@@ -1390,8 +1500,10 @@ ld_analysis_load_case (LdAnalysis  *self,
 
   if (sqlite3_prepare_v2 (self->db, "SELECT id, project_use, number, title FROM cases"
                           " WHERE id = ?1 OR number = ?1 LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
-    return sql_error (self, error, LD_ANALYSIS_ERROR_NOT_FOUND,
-                      "not a LandDesk store (no cases table)") ? NULL : NULL;
+    {
+      sql_error (self, error, LD_ANALYSIS_ERROR_NOT_FOUND, "not a LandDesk store (no cases table)");
+      return NULL;
+    }
   sqlite3_bind_text (stmt, 1, case_ref, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1412,8 +1524,10 @@ ld_analysis_load_case (LdAnalysis  *self,
   if (sqlite3_prepare_v2 (self->db, "SELECT geom, coalesce(parcel_no, id), name, fid"
                           " FROM case_redlines WHERE case_id = ? ORDER BY fid", -1, &stmt, NULL)
       != SQLITE_OK)
-    return sql_error (self, error, LD_ANALYSIS_ERROR_NOT_FOUND, "reading case_redlines")
-           ? NULL : NULL;
+    {
+      sql_error (self, error, LD_ANALYSIS_ERROR_NOT_FOUND, "reading case_redlines");
+      return NULL;
+    }
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1473,7 +1587,10 @@ ld_analysis_fingerprint (LdAnalysis  *self,
   g_checksum_update (sum, (const guchar *) METHOD_VERSION, -1);
   if (sqlite3_prepare_v2 (self->db, "SELECT coalesce(project_use, '') FROM cases WHERE id = ?",
                           -1, &stmt, NULL) != SQLITE_OK)
-    return sql_error (self, error, LD_ANALYSIS_ERROR_STORE, "reading cases") ? NULL : NULL;
+    {
+      sql_error (self, error, LD_ANALYSIS_ERROR_STORE, "reading cases");
+      return NULL;
+    }
   sqlite3_bind_text (stmt, 1, case_id, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     g_checksum_update (sum, sqlite3_column_text (stmt, 0), -1);
@@ -1482,8 +1599,10 @@ ld_analysis_fingerprint (LdAnalysis  *self,
 
   if (sqlite3_prepare_v2 (self->db, "SELECT geom, id, version FROM case_redlines"
                           " WHERE case_id = ? ORDER BY fid", -1, &stmt, NULL) != SQLITE_OK)
-    return sql_error (self, error, LD_ANALYSIS_ERROR_STORE, "reading case_redlines")
-           ? NULL : NULL;
+    {
+      sql_error (self, error, LD_ANALYSIS_ERROR_STORE, "reading case_redlines");
+      return NULL;
+    }
   sqlite3_bind_text (stmt, 1, case_id, -1, SQLITE_TRANSIENT);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1519,26 +1638,62 @@ ld_analysis_fingerprint (LdAnalysis  *self,
                    "%s: case %s has no red line", self->path, case_id);
       return NULL;
     }
-  for (guint id = 0; minx <= maxx && id < N_LAYERS; id++)
-    {
-      sqlite3_stmt *q = self->layers[id].hash;
+  /* the layer rows the analysis reads: the same cover of the red line */
+  {
+    g_autoptr(LdRedline) redline = ld_analysis_load_case (self, case_id, NULL, NULL, NULL);
+    GEOSGeometry *rl = redline != NULL ? union_parcels (self, redline, NULL) : NULL;
+    g_autoptr(GArray) cover = NULL;
+    g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+    Clip clip;
+    double area = 0.0;
 
-      g_checksum_update (sum, (const guchar *) layer_specs[id].name, -1);
-      bind_envelope (q, minx, miny, maxx, maxy);
-      while (sqlite3_step (q) == SQLITE_ROW)
-        {
-          for (int c = 1; c <= 4; c++)
-            {
-              const guchar *text = sqlite3_column_text (q, c);
+    if (rl != NULL)
+      {
+        GEOSArea_r (self->geos, rl, &area);
+        clip_init (&clip, rl, self->geos, floor (minx), floor (miny));
+        cover = red_cover (&clip, minx, miny, maxx, maxy, area);
+        clip_clear (&clip);
+        GEOSGeom_destroy_r (self->geos, rl);
+      }
+    else
+      {
+        /* an invalid red line: its box */
+        Rect box = { minx, miny, maxx, maxy };
 
-              g_checksum_update (sum, text != NULL ? text : (const guchar *) "", -1);
-              g_checksum_update (sum, (const guchar *) "|", 1);
-            }
-          g_checksum_update (sum, sqlite3_column_blob (q, 0),
-                             (gssize) sqlite3_column_bytes (q, 0));
-        }
-      sqlite3_reset (q);
-    }
+        cover = g_array_new (FALSE, FALSE, sizeof (Rect));
+        g_array_append_val (cover, box);
+      }
+    for (guint id = 0; minx <= maxx && id < N_LAYERS; id++)
+      {
+        sqlite3_stmt *q = self->layers[id].hash;
+
+        g_checksum_update (sum, (const guchar *) layer_specs[id].name, -1);
+        g_hash_table_remove_all (seen);
+        for (guint c = 0; c < cover->len; c++)
+          {
+            const Rect *rect = &g_array_index (cover, Rect, c);
+
+            bind_envelope (q, rect->minx, rect->miny, rect->maxx, rect->maxy);
+            while (sqlite3_step (q) == SQLITE_ROW)
+              {
+                gpointer fid = GSIZE_TO_POINTER ((gsize) sqlite3_column_int64 (q, 4));
+
+                if (!g_hash_table_add (seen, fid))
+                  continue;
+                for (int k = 1; k <= 4; k++)
+                  {
+                    const guchar *text = sqlite3_column_text (q, k);
+
+                    g_checksum_update (sum, text != NULL ? text : (const guchar *) "", -1);
+                    g_checksum_update (sum, (const guchar *) "|", 1);
+                  }
+                g_checksum_update (sum, sqlite3_column_blob (q, 0),
+                                   (gssize) sqlite3_column_bytes (q, 0));
+              }
+            sqlite3_reset (q);
+          }
+      }
+  }
   return g_strdup (g_checksum_get_string (sum));
 }
 
@@ -1638,8 +1793,10 @@ ld_analysis_load_saved (LdAnalysis  *self,
     return NULL;
   if (sqlite3_prepare_v2 (self->db, "SELECT json, fingerprint, computed_at FROM case_analyses"
                           " WHERE case_id = ?", -1, &stmt, NULL) != SQLITE_OK)
-    return sql_error (self, error, LD_ANALYSIS_ERROR_STORE, "reading case_analyses")
-           ? NULL : NULL;
+    {
+      sql_error (self, error, LD_ANALYSIS_ERROR_STORE, "reading case_analyses");
+      return NULL;
+    }
   sqlite3_bind_text (stmt, 1, case_id, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
