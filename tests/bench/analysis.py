@@ -25,7 +25,7 @@ build = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(root
 patches = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 200
 cli = os.path.join(build, 'src', 'cli', 'landdesk-cli')
-bench = os.path.join(build, 'tests', 'bench', 'bench-analysis')
+bench = os.path.join(build, 'tests', 'bench-analysis')
 env = dict(os.environ, LANDDESK_DATADIR=os.environ.get('LANDDESK_DATADIR',
                                                          os.path.join(root, 'data')))
 PROCESS_RUNS = 15
