@@ -16,6 +16,7 @@
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wundef"
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -907,12 +908,130 @@ demo_stored (const char *store)
   g_assert_true (json_object_get_boolean_member (o, "stale"));
 }
 
+/* Compares every current-use class area of @wkt with OGR clipping each candidate in full. */
+static void
+compare_with_ogr (LdAnalysis   *analysis,
+                  GDALDatasetH  ds,
+                  const char   *wkt,
+                  guint        *n_geos)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRedline) redline = ld_redline_new ();
+  g_autoptr(LdAnalysisResult) r = NULL;
+  g_autoptr(GHashTable) expected = NULL;
+  OGRGeometryH rl = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  char *text = (char *) wkt;
+
+  ld_redline_add_parcel_wkt (redline, "R", NULL, wkt, &error);
+  g_assert_no_error (error);
+  r = ld_analysis_run (analysis, redline, "1001", &error);
+  if (r == NULL && g_error_matches (error, LD_ANALYSIS_ERROR, LD_ANALYSIS_ERROR_OUTSIDE))
+    return;
+  g_assert_no_error (error);
+  *n_geos += r->n_geos;
+  g_assert_cmpint (OGR_G_CreateFromWkt (&text, NULL, &rl), ==, OGRERR_NONE);
+  expected = ogr_areas (ds, "xz_dltb", "DLBM", rl);
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_cmpfloat_with_epsilon (class_area (r, "xz_dltb", key), *(double *) value,
+                                    1e-9 * r->redline_area_m2);
+  g_assert_cmpfloat_with_epsilon (r->redline_area_m2, OGR_G_Area (rl), 1e-9 * OGR_G_Area (rl));
+  OGR_G_DestroyGeometry (rl);
+}
+
+/* Random star-shaped red lines, some with a hole, and red lines drawn along patch edges (which
+ * the exact-area clip leaves to GEOS): the same areas as OGR's full clipping. */
+static void
+demo_random (const char *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdAnalysis) analysis = ld_analysis_new (store, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+  GDALDatasetH ds;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  guint n_geos = 0, n = 0;
+
+  g_assert_no_error (error);
+  GDALAllRegister ();
+  ds = GDALOpenEx (store, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  g_assert_nonnull (ds);
+  g_assert_cmpint (sqlite3_open_v2 (store, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT fid, (minx + maxx) / 2, (miny + maxy) / 2,"
+                                       " maxx - minx FROM xz_dltb t JOIN rtree_xz_dltb_geom r"
+                                       " ON r.id = t.fid WHERE t.fid % 97 = 3 LIMIT 30", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      double cx = sqlite3_column_double (stmt, 1), cy = sqlite3_column_double (stmt, 2);
+      double size = sqlite3_column_double (stmt, 3);
+      guint k = 7 + g_rand_int_range (rand, 0, 20);
+      GString *wkt = g_string_new ("");
+      OGRLayerH layer = GDALDatasetGetLayerByName (ds, "xz_dltb");
+      OGRFeatureH f;
+
+      {
+        /* a star around the patch's centre, a quarter to all of its size */
+        g_autoptr(GString) pts = g_string_new ("");
+        double x0 = 0, y0 = 0;
+
+        for (guint i = 0; i < k; i++)
+          {
+            double a = 2 * G_PI * i / k, rad = size * g_rand_double_range (rand, 0.25, 1.0);
+            double x = cx + rad * cos (a), y = cy + rad * sin (a);
+
+            if (i == 0)
+              x0 = x, y0 = y;
+            g_string_append_printf (pts, "%.4f %.4f, ", x, y);
+          }
+        g_string_append_printf (wkt, "POLYGON ((%s%.4f %.4f)", pts->str, x0, y0);
+        if (n % 3 == 0)   /* a square hole in the middle */
+          {
+            double h = size * 0.05;
+
+            g_string_append_printf (wkt, ", (%.4f %.4f, %.4f %.4f, %.4f %.4f, %.4f %.4f, "
+                                    "%.4f %.4f)", cx - h, cy - h, cx - h, cy + h, cx + h, cy + h,
+                                    cx + h, cy - h, cx - h, cy - h);
+          }
+        g_string_append (wkt, ")");
+      }
+      compare_with_ogr (analysis, ds, wkt->str, &n_geos);
+      g_string_free (wkt, TRUE);
+
+      /* the patch itself as the red line: every edge shared */
+      f = OGR_L_GetFeature (layer, sqlite3_column_int64 (stmt, 0));
+      g_assert_nonnull (f);
+      {
+        char *patch_wkt = NULL;
+        OGRGeometryH g = OGR_F_GetGeometryRef (f);
+
+        OGR_G_ExportToWkt (OGR_G_GetGeometryCount (g) == 1 ? OGR_G_GetGeometryRef (g, 0) : g,
+                           &patch_wkt);
+        compare_with_ogr (analysis, ds, patch_wkt, &n_geos);
+        CPLFree (patch_wkt);
+      }
+      OGR_F_Destroy (f);
+      n++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  GDALClose (ds);
+  g_test_message ("%u random and %u patch-shaped red lines; %u patches clipped by GEOS", n, n,
+                  n_geos);
+  g_assert_cmpuint (n, >=, 20);
+  /* the shared edges did reach the GEOS path */
+  g_assert_cmpuint (n_geos, >=, n);
+}
+
 static void
 test_demo (void)
 {
   g_autofree char *store = demo_store ();
 
   demo_against_ogr (store);
+  demo_random (store);
   demo_stored (store);
 }
 
