@@ -9,13 +9,13 @@ LD_PACKAGES=(
   build-essential meson ninja-build pkg-config gettext python3
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libshumate-dev
   libgdal-dev libgeos-dev libproj-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
-  libsodium-dev libcairo2-dev
+  libsodium-dev libcairo2-dev libpango1.0-dev
   # run: icons, a CJK font, the Chinese locale, GDAL's and SQLite's command-line tools
   adwaita-icon-theme librsvg2-common fonts-wqy-microhei locales gdal-bin sqlite3
   # coastline for the demo data
   gmt gmt-gshhg-high
   # benchmarks: peak memory through /usr/bin/time, GDAL's validator for the demo GeoPackage
-  time python3-gdal
+  time python3-gdal spatialite-bin
   # tests: a headless display, a session bus, validators, PDF pages to PNG
   xvfb xauth dbus dbus-x11 gsettings-desktop-schemas desktop-file-utils appstream poppler-utils
   # fuzzing (build-aux/fuzz.sh): clang with libFuzzer

@@ -862,14 +862,23 @@ test_migrations (void)
       g_assert_true (ld_date_parse ("2025-03-20", &t, NULL));
       c = ld_store_get_case (store, "c1", &t, &error);
       g_assert_no_error (error);
-      g_assert_true (ld_case_get_clock (c)->has_deadline);
-      g_assert_cmpint (ld_case_get_clock (c)->remaining, ==, 8);
+      /* Deadlines are filled in by the step that adds them (schema 5); from schema 5 on, the
+       * store writes them with every case, which this raw INSERT bypasses. */
+      if (v < 5)
+        {
+          g_assert_true (ld_case_get_clock (c)->has_deadline);
+          g_assert_cmpint (ld_case_get_clock (c)->remaining, ==, 8);
+        }
       /* and the migrated store takes edits with their ops */
       acted = ld_store_act (store, "c1", "zhang.wei", "submit", NULL, "2025-03-20", NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpint (ld_store_count_outbox (store), ==, 1);
       g_clear_object (&store);
-      assert_sql (path, "PRAGMA user_version", "10205");
+      {
+        g_autofree char *latest = g_strdup_printf ("%d", 10200 + ld_store_latest_version ());
+
+        assert_sql (path, "PRAGMA user_version", latest);
+      }
       assert_ogrinfo_clean (path, "case_redlines");
     }
 }

@@ -427,6 +427,103 @@ add_attachment_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+typedef struct
+{
+  char *store;
+  char *case_id;
+  char *out;
+} ReportJob;
+
+static void
+report_job_free (gpointer data)
+{
+  ReportJob *job = data;
+
+  g_free (job->store);
+  g_free (job->case_id);
+  g_free (job->out);
+  g_free (job);
+}
+
+/* In a worker thread: LdReport opens its own SQLite connections to the store. */
+static void
+write_report_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  ReportJob *job = task_data;
+  g_autoptr(LdReport) report = NULL;
+  GError *error = NULL;
+
+  report = ld_report_new (job->store, &error);
+  if (report == NULL || !ld_report_write (report, job->case_id, job->out, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (job->out), g_free);
+}
+
+static void
+report_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  LdCasePage *self = LD_CASE_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *escaped = g_markup_escape_text (path != NULL ? path : error->message, -1);
+  g_autofree char *text = NULL;
+
+  if (path != NULL)
+    text = g_strdup_printf (_("Report written to %s"), escaped);
+  else
+    text = g_strdup_printf (_("The report was not written: %s"), escaped);
+  toast (self, text);
+}
+
+static void
+report_chosen_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  LdCasePage *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->kase != NULL && self->store != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GTask) task = g_task_new (self, NULL, report_written_cb, NULL);
+      ReportJob *job = g_new0 (ReportJob, 1);
+
+      job->store = g_strdup (ld_store_get_path (self->store));
+      job->case_id = g_strdup (ld_case_get (self->kase, LD_CASE_ID));
+      job->out = g_file_get_path (file);
+      g_task_set_source_tag (task, report_chosen_cb);
+      g_task_set_task_data (task, job, report_job_free);
+      g_task_run_in_thread (task, write_report_thread);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+write_report_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LdCasePage *self = LD_CASE_PAGE (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = NULL;
+
+  if (self->kase == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_("Save the Overlay Report"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  name = g_strdup_printf ("%s.pdf", ld_case_get (self->kase, LD_CASE_NUMBER));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_signal_connect (dialog, "response", G_CALLBACK (report_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 static void
 show_on_map_action (GtkWidget  *widget,
                     const char *action_name,
@@ -476,6 +573,8 @@ ld_case_page_class_init (LdCasePageClass *klass)
   gtk_widget_class_install_action (widget_class, "case.add-attachment", NULL,
                                    add_attachment_action);
   gtk_widget_class_install_action (widget_class, "case.show-on-map", NULL, show_on_map_action);
+  gtk_widget_class_install_action (widget_class, "case.write-report", NULL,
+                                   write_report_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK,
                                        "case.show-on-map", NULL);
 

@@ -17,12 +17,14 @@
 #include "ld-core.h"
 
 static const LdCliCommand commands[] = {
+  { "analyze", "Overlay a red line on the land layers: classes and pre-review checks", ld_cli_analyze },
   { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
   { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
   { "case", "Act on a case, show it, attach a file", ld_cli_case },
   { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
   { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
+  { "report", "Write the pre-review overlay report of a case (PDF)", ld_cli_report },
   { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
 };
 

@@ -37,6 +37,8 @@ void ld_cli_progress       (double       fraction,
                             const char  *what,
                             gpointer     user_data);
 
+int  ld_cli_analyze        (int          argc,
+                            char       **argv);
 int  ld_cli_basemap        (int          argc,
                             char       **argv);
 int  ld_cli_calendar       (int          argc,
@@ -44,6 +46,8 @@ int  ld_cli_calendar       (int          argc,
 int  ld_cli_case           (int          argc,
                             char       **argv);
 int  ld_cli_cases          (int          argc,
+                            char       **argv);
+int  ld_cli_report         (int          argc,
                             char       **argv);
 int  ld_cli_store          (int          argc,
                             char       **argv);

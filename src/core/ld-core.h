@@ -32,3 +32,5 @@
 #include "ld-palette.h"
 #include "ld-tile-renderer.h"
 #include "ld-units.h"
+#include "ld-analysis.h"
+#include "ld-report.h"

@@ -210,6 +210,13 @@ static const char schema_5[] =
   " c.title, c.applicant, (SELECT group_concat(coalesce(parcel_no, '') || ' ' ||"
   " coalesce(name, ''), ' ') FROM case_redlines r WHERE r.case_id = c.id) FROM cases c;";
 
+/* The overlay analysis of a case (ld-analysis.c), with the fingerprint of its inputs: a
+ * stored result whose fingerprint no longer matches is stale. */
+static const char schema_6[] =
+  "CREATE TABLE case_analyses (case_id TEXT PRIMARY KEY NOT NULL"
+  " REFERENCES cases(id) ON DELETE CASCADE, json TEXT NOT NULL, computed_at TEXT NOT NULL,"
+  " fingerprint TEXT NOT NULL);";
+
 typedef struct
 {
   const char *what;
@@ -222,6 +229,7 @@ static const Migration migrations[] = {
   { "outbox, sync state, conflicts", schema_3 },
   { "matters and calendars", schema_4 },
   { "deadline columns and the search index", schema_5 },
+  { "stored overlay analyses", schema_6 },
 };
 
 /* ---- helpers ---------------------------------------------------------------------------- */
