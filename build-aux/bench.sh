@@ -16,11 +16,13 @@ run() {
     redline-import) bash "$root/tests/bench/bench-redline-import.sh" "$root/build" ;;
     workbench) meson compile -C "$root/build" bench-workbench ;;
     changes) bash "$root/tests/bench/bench-changes.sh" "$root/build" ;;
+    render) meson compile -C "$root/build" bench-render ;;
+    analysis) python3 "$root/tests/bench/analysis.py" "$root/build" ;;
     *) echo "unknown benchmark '$1'; known: ${all[*]}" >&2; return 2 ;;
   esac
 }
 
-all=(demo-data redline-import workbench changes)
+all=(demo-data redline-import workbench changes render analysis)
 for name in "${@:-${all[@]}}"; do
   run "$name"
 done
