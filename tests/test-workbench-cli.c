@@ -263,6 +263,65 @@ test_case_act_and_show (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (t)), ==, 2);
 }
 
+/* A coordinate file stored as a case's red line: replaced in the store, exported back the
+ * same, and its ops in the outbox; bad users and half-given options change nothing. */
+static void
+test_redline_into_case (void)
+{
+  g_autofree char *store = demo_store ();
+  g_autofree char *txt = ld_test_path ("square.txt");
+  g_autofree char *out = ld_test_path ("back.txt");
+  g_autoptr(LdTestRun) nobody = NULL;
+  g_autoptr(LdTestRun) half = NULL;
+  g_autoptr(LdTestRun) ok = NULL;
+  g_autoptr(LdTestRun) exported = NULL;
+  g_autoptr(LdTestRun) again = NULL;
+  g_autoptr(LdStore) opened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  JsonObject *parcel;
+
+  g_assert_true (g_file_set_contents (txt, "[属性描述]\n带号=37\n[地块坐标]\n"
+                                      "5,4.0000,DK01,码头,面,,,,@\n"
+                                      "J1,1,2353500.000,37433500.000\n"
+                                      "J2,1,2353500.000,37433700.000\n"
+                                      "J3,1,2353700.000,37433700.000\n"
+                                      "J4,1,2353700.000,37433500.000\n"
+                                      "J1,1,2353500.000,37433500.000\n", -1, NULL));
+  nobody = ld_test_run (NULL, cli (), "redline", "import", txt, "--store", store, "--case",
+                        "ZJYS-2025-0001", "--as", "nobody", NULL);
+  g_assert_cmpint (nobody->status, ==, 1);
+  g_assert_nonnull (strstr (nobody->err, "nobody"));
+  half = ld_test_run (NULL, cli (), "redline", "import", txt, "--store", store, NULL);
+  g_assert_cmpint (half->status, ==, 2);
+  g_assert_nonnull (strstr (half->err, "go together"));
+  opened = ld_store_open (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ld_store_count_outbox (opened), ==, 0);
+  g_clear_object (&opened);
+
+  ok = ld_test_run (NULL, cli (), "redline", "import", txt, "--store", store, "--case",
+                    "ZJYS-2025-0001", "--as", "zhang.wei", NULL);
+  g_assert_cmpint (ok->status, ==, 0);
+  exported = ld_test_run (NULL, cli (), "redline", "export", "--store", store, "--case",
+                          "ZJYS-2025-0001", "--format", "txt", "--out", out, NULL);
+  g_assert_cmpint (exported->status, ==, 0);
+  again = ld_test_run (NULL, cli (), "redline", "import", out, "--json", NULL);
+  g_assert_cmpint (again->status, ==, 0);
+  back = parse (again->out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+      json_node_get_object (back), "parcels")), ==, 1);
+  parcel = json_array_get_object_element (json_object_get_array_member (
+      json_node_get_object (back), "parcels"), 0);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (parcel, "area_m2"), 40000.0,
+                                  0.01);
+
+  /* The demo's one parcel deleted, the new one inserted: two ops. */
+  opened = ld_store_open (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ld_store_count_outbox (opened), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -273,6 +332,7 @@ main (int    argc,
   g_test_add_func ("/workbench-cli/store-create", test_store_create);
   g_test_add_func ("/workbench-cli/cases-list", test_cases_list);
   g_test_add_func ("/workbench-cli/case-act-and-show", test_case_act_and_show);
+  g_test_add_func ("/workbench-cli/redline-into-case", test_redline_into_case);
 
   return g_test_run ();
 }

@@ -239,6 +239,58 @@ check_map_status (LdWindow *window)
   g_assert_cmpuint (hits->len, ==, 0);
 }
 
+static GFile *
+write_txt (const char *name,
+           const char *points)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autofree char *text = g_strdup_printf ("[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n"
+                                           "投影类型=高斯克吕格\n计量单位=米\n带号=37\n"
+                                           "[地块坐标]\n5,4.0000,DK01,码头地块,面,,港口码头,,@\n%s",
+                                           points);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return g_file_new_for_path (path);
+}
+
+/* A 200 m square from a ministry coordinate file replaces the case's red line; a bow-tie is
+ * held back until the reviewer asks for the repair. */
+static void
+import_redline (GtkWidget *page)
+{
+  AdwActionRow *area = ADW_ACTION_ROW (child (page, LD_TYPE_CASE_PAGE, "area_row"));
+  g_autoptr(GFile) square = write_txt ("ld-square.txt",
+                                       "J1,1,2353500.000,37433500.000\n"
+                                       "J2,1,2353500.000,37433700.000\n"
+                                       "J3,1,2353700.000,37433700.000\n"
+                                       "J4,1,2353700.000,37433500.000\n"
+                                       "J1,1,2353500.000,37433500.000\n");
+  g_autoptr(GFile) bowtie = write_txt ("ld-bowtie.txt",
+                                       "J1,1,2353500.000,37433500.000\n"
+                                       "J2,1,2353700.000,37433700.000\n"
+                                       "J3,1,2353500.000,37433700.000\n"
+                                       "J4,1,2353700.000,37433500.000\n"
+                                       "J1,1,2353500.000,37433500.000\n");
+  g_autoptr(LdRedline) preview = NULL;
+  g_autoptr(LdRedline) repaired = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ld_case_page_show_case (LD_CASE_PAGE (page), DEMO_CASE_EXAMINE);
+  g_assert_null (ld_case_page_preview_redline (LD_CASE_PAGE (page), bowtie, FALSE, &error));
+  g_assert_no_error (error);
+  repaired = ld_case_page_preview_redline (LD_CASE_PAGE (page), bowtie, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (repaired);
+
+  preview = ld_case_page_preview_redline (LD_CASE_PAGE (page), square, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (ld_redline_get_area (preview), 40000.0, 1e-6);
+  g_assert_true (ld_case_page_accept_redline (LD_CASE_PAGE (page), &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (area), "40000.00"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (area), "60.00"));
+}
+
 /* The section head hands the intake case to 李娜 through the Reassign dialog. */
 static void
 reassign_through_dialog (LdWindow  *window,
@@ -364,6 +416,7 @@ drive_window (LdWindow *window,
 
   check_map_status (window);
   reassign_through_dialog (window, page, timeline);
+  import_redline (page);
 
   /* Alt+1 hides the first land layer and the choice is remembered; Alt+1 again shows it. */
   {
@@ -424,10 +477,11 @@ test_act_through_window (void)
   g_assert_true (fixture.done);
   g_assert_true (g_file_test (fixture.png, G_FILE_TEST_IS_REGULAR));
 
-  /* The two actions (submit, reassign) went into the outbox, once each. */
+  /* Submit, reassign, and the red line (the old parcel deleted, the new one inserted) went
+   * into the outbox, once each. */
   store = ld_store_open (fixture.store_path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (ld_store_count_outbox (store), ==, 2);
+  g_assert_cmpint (ld_store_count_outbox (store), ==, 4);
 
   g_free (fixture.store_path);
   g_free (fixture.png);

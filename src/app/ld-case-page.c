@@ -22,6 +22,7 @@ struct _LdCasePage
   LdStore         *store;
   LdUser          *user;
   LdCase          *kase;
+  LdRedline       *pending_redline;   /* imported, shown on the map, not yet accepted */
 
   AdwToastOverlay *toasts;
   GtkWidget       *light;
@@ -46,6 +47,7 @@ G_DEFINE_FINAL_TYPE (LdCasePage, ld_case_page, GTK_TYPE_WIDGET)
 enum {
   ACTED,
   SHOW_ON_MAP,
+  PREVIEW_REDLINE,
   N_SIGNALS
 };
 
@@ -536,6 +538,138 @@ show_on_map_action (GtkWidget  *widget,
 }
 
 static void
+accept_clicked_cb (AdwToast   *toast_,
+                   LdCasePage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ld_case_page_accept_redline (self, &error))
+    toast (self, error->message);
+}
+
+/* Shows the imported red line (on the map, through the window) and offers to keep it. */
+static void
+offer_redline (LdCasePage *self)
+{
+  g_autofree char *area = ld_area_format (ld_redline_get_area (self->pending_redline));
+  guint n = ld_redline_get_n_parcels (self->pending_redline);
+  g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                        "Imported %u parcel, %s: use it as the red line?",
+                                                        "Imported %u parcels, %s: use them as the red line?",
+                                                        n), n, area);
+  AdwToast *offer = adw_toast_new (text);
+
+  adw_toast_set_button_label (offer, _("_Use"));
+  adw_toast_set_timeout (offer, 0);
+  g_signal_connect (offer, "button-clicked", G_CALLBACK (accept_clicked_cb), self);
+  adw_toast_overlay_add_toast (self->toasts, offer);
+  g_signal_emit (self, signals[PREVIEW_REDLINE], 0, self->pending_redline);
+}
+
+static void import_file (LdCasePage *self,
+                         GFile      *file,
+                         gboolean    make_valid);
+
+static void
+repair_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    LdCasePage       *self)
+{
+  GFile *file = g_object_get_data (G_OBJECT (dialog), "file");
+
+  if (g_str_equal (response, "repair"))
+    import_file (self, file, TRUE);
+}
+
+/* Invalid parcels are repaired only when the reviewer says so. */
+static void
+ask_repair (LdCasePage *self,
+            GFile      *file,
+            const char *problem)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                              _("The Red Line Is Not Valid"), problem);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "repair", _("_Repair"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "repair",
+                                              ADW_RESPONSE_SUGGESTED);
+  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (file), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (repair_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+import_file (LdCasePage *self,
+             GFile      *file,
+             gboolean    make_valid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdRedline) redline = ld_case_page_preview_redline (self, file, make_valid, &error);
+
+  if (redline == NULL && error != NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  if (redline == NULL)
+    {
+      g_autofree char *problem = g_strdup (_("Some parcels are not valid polygons (they cross "
+                                             "themselves or overlap). Repair them? The area "
+                                             "change is shown with the result."));
+      ask_repair (self, file, problem);
+      return;
+    }
+  offer_redline (self);
+}
+
+static void
+redline_chosen_cb (GtkNativeDialog *dialog,
+                   int              response,
+                   gpointer         user_data)
+{
+  LdCasePage *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      import_file (self, file, FALSE);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+import_redline_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  LdCasePage *self = LD_CASE_PAGE (widget);
+  GtkFileChooserNative *dialog;
+
+  if (self->kase == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_("Import a Red Line"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
+  g_signal_connect (dialog, "response", G_CALLBACK (redline_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static gboolean
+file_dropped_cb (GtkDropTarget *target,
+                 const GValue  *value,
+                 double         x,
+                 double         y,
+                 LdCasePage    *self)
+{
+  if (self->kase == NULL || !G_VALUE_HOLDS (value, G_TYPE_FILE))
+    return FALSE;
+  import_file (self, g_value_get_object (value), FALSE);
+  return TRUE;
+}
+
+static void
 ld_case_page_dispose (GObject *object)
 {
   LdCasePage *self = LD_CASE_PAGE (object);
@@ -547,6 +681,7 @@ ld_case_page_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->user);
   g_clear_object (&self->kase);
+  g_clear_object (&self->pending_redline);
 
   G_OBJECT_CLASS (ld_case_page_parent_class)->dispose (object);
 }
@@ -570,8 +705,18 @@ ld_case_page_class_init (LdCasePageClass *klass)
                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                        G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /**
+   * LdCasePage::preview-redline:
+   * @redline: an imported red line, not yet the case's
+   */
+  signals[PREVIEW_REDLINE] = g_signal_new ("preview-redline", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, LD_TYPE_REDLINE);
+
   gtk_widget_class_install_action (widget_class, "case.add-attachment", NULL,
                                    add_attachment_action);
+  gtk_widget_class_install_action (widget_class, "case.import-redline", NULL,
+                                   import_redline_action);
   gtk_widget_class_install_action (widget_class, "case.show-on-map", NULL, show_on_map_action);
   gtk_widget_class_install_action (widget_class, "case.write-report", NULL,
                                    write_report_action);
@@ -601,7 +746,11 @@ ld_case_page_class_init (LdCasePageClass *klass)
 static void
 ld_case_page_init (LdCasePage *self)
 {
+  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (drop, "drop", G_CALLBACK (file_dropped_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 
 GtkWidget *
@@ -698,5 +847,64 @@ ld_case_page_act (LdCasePage  *self,
 
   ld_case_page_show_case (self, id);
   g_signal_emit (self, signals[ACTED], 0, id);
+  return TRUE;
+}
+
+/**
+ * ld_case_page_preview_redline:
+ * @make_valid: repair invalid parcels (the reviewer asked for it)
+ *
+ * Imports @file as the shown case's next red line, without storing it. Returns %NULL with
+ * @error for a file that cannot be read, and %NULL without error when parcels are invalid
+ * and @make_valid is %FALSE (ask the reviewer first).
+ *
+ * Returns: (transfer full) (nullable): the red line, also kept for ld_case_page_accept_redline()
+ */
+LdRedline *
+ld_case_page_preview_redline (LdCasePage  *self,
+                              GFile       *file,
+                              gboolean     make_valid,
+                              GError     **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(LdRedline) redline = NULL;
+
+  g_return_val_if_fail (LD_IS_CASE_PAGE (self), NULL);
+
+  g_clear_object (&self->pending_redline);
+  redline = ld_redline_import (path, LD_REDLINE_FORMAT_AUTO,
+                               make_valid ? LD_REDLINE_IMPORT_MAKE_VALID
+                                          : LD_REDLINE_IMPORT_DEFAULT, error);
+  if (redline == NULL)
+    return NULL;
+  for (guint i = 0; i < ld_redline_get_n_parcels (redline); i++)
+    if (!ld_redline_get_parcel_valid (redline, i))
+      return NULL;
+  self->pending_redline = g_object_ref (redline);
+  return g_steal_pointer (&redline);
+}
+
+/* Makes the previewed red line the case's: one transaction with its ops. */
+gboolean
+ld_case_page_accept_redline (LdCasePage  *self,
+                             GError     **error)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (LD_IS_CASE_PAGE (self), FALSE);
+
+  if (self->pending_redline == NULL || self->kase == NULL || self->user == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, _("No red line to use"));
+      return FALSE;
+    }
+  id = g_strdup (ld_case_get (self->kase, LD_CASE_ID));
+  if (!ld_store_set_redline (self->store, id, self->pending_redline,
+                             ld_user_get (self->user, LD_USER_LOGIN), error))
+    return FALSE;
+  g_clear_object (&self->pending_redline);
+  ld_case_page_show_case (self, id);
+  g_signal_emit (self, signals[ACTED], 0, id);
+  g_signal_emit (self, signals[SHOW_ON_MAP], 0, id);
   return TRUE;
 }

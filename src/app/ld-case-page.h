@@ -27,4 +27,11 @@ gboolean    ld_case_page_act         (LdCasePage *self,
                                       const char *to,
                                       GError    **error);
 
+LdRedline  *ld_case_page_preview_redline (LdCasePage *self,
+                                          GFile      *file,
+                                          gboolean    make_valid,
+                                          GError    **error);
+gboolean    ld_case_page_accept_redline  (LdCasePage *self,
+                                          GError    **error);
+
 G_END_DECLS

@@ -65,6 +65,8 @@ struct _LdWindow
 void ld_window_workbench_class_init (GtkWidgetClass *widget_class);
 void ld_window_workbench_init       (LdWindow       *self);
 void ld_window_workbench_dispose    (LdWindow       *self);
+void ld_window_preview_redline      (LdWindow       *self,
+                                     LdRedline      *redline);
 void ld_window_show_outline         (LdWindow       *self,
                                      const char     *case_id,
                                      gboolean        announce);

@@ -231,6 +231,14 @@ case_activated_cb (GtkSingleSelection *selection,
   ld_window_show_outline (self, ld_case_get (kase, LD_CASE_ID), FALSE);
 }
 
+static void
+preview_redline_cb (LdCasePage *page,
+                    LdRedline  *redline,
+                    LdWindow   *self)
+{
+  ld_window_preview_redline (self, redline);
+}
+
 /* A red line clicked on the map opens its case. */
 static void
 open_case_cb (LdMapStatus *status,
@@ -333,6 +341,7 @@ ld_window_workbench_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, case_acted_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_on_map_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_case_cb);
+  gtk_widget_class_bind_template_callback (widget_class, preview_redline_cb);
 
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,

@@ -305,9 +305,38 @@ zoom_to_box (LdWindow          *self,
   shumate_map_go_to_full (map, (box->south + box->north) / 2, (box->west + box->east) / 2, zoom);
 }
 
+/* Draws the outer ring of @rings over the other layers and zooms to @box. A preview (an
+ * imported red line not yet stored) is orange, a stored red line red. */
+static void
+draw_outline (LdWindow          *self,
+              GPtrArray         *rings,
+              const LdLonLatBox *box,
+              gboolean           preview)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
+  GdkRGBA red = { 0.9, 0.1, 0.1, 1.0 }, orange = { 1.0, 0.55, 0.0, 1.0 };
+  GArray *ring = rings->pdata[0];
+
+  if (self->outline_layer != NULL)
+    shumate_simple_map_remove_overlay_layer (self->map, SHUMATE_LAYER (self->outline_layer));
+  self->outline_layer = shumate_path_layer_new (viewport);
+  shumate_path_layer_set_stroke_color (self->outline_layer, preview ? &orange : &red);
+  shumate_path_layer_set_stroke_width (self->outline_layer, 3.0);
+  shumate_path_layer_set_closed (self->outline_layer, TRUE);
+  /* A path layer draws one line: the first (outer) ring is the one to see. */
+  for (guint i = 0; i < ring->len / 2; i++)
+    {
+      const double *p = (const double *) ring->data + 2 * i;
+
+      shumate_path_layer_add_node (self->outline_layer,
+                                   SHUMATE_LOCATION (shumate_coordinate_new_full (p[1], p[0])));
+    }
+  shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->outline_layer));
+  zoom_to_box (self, box);
+}
+
 /**
  * ld_window_show_outline:
- *
  * @announce: say so when the case has no red line
  *
  * Zooms the map to the case's red line and draws it over the other layers.
@@ -317,11 +346,9 @@ ld_window_show_outline (LdWindow   *self,
                         const char *case_id,
                         gboolean    announce)
 {
-  ShumateViewport *viewport = shumate_simple_map_get_viewport (self->map);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rings = NULL;
   LdLonLatBox box;
-  GdkRGBA red = { 0.9, 0.1, 0.1, 1.0 };
 
   if (self->store == NULL)
     return;
@@ -335,23 +362,28 @@ ld_window_show_outline (LdWindow   *self,
                                                         : _("This case has no red line yet.")));
       return;
     }
+  draw_outline (self, rings, &box, FALSE);
+}
 
-  if (self->outline_layer != NULL)
-    shumate_simple_map_remove_overlay_layer (self->map, SHUMATE_LAYER (self->outline_layer));
-  self->outline_layer = shumate_path_layer_new (viewport);
-  shumate_path_layer_set_stroke_color (self->outline_layer, &red);
-  shumate_path_layer_set_stroke_width (self->outline_layer, 3.0);
-  shumate_path_layer_set_closed (self->outline_layer, TRUE);
-  /* A path layer draws one line: the first (outer) ring is the one to see. */
-  for (guint i = 0; i < ((GArray *) rings->pdata[0])->len / 2; i++)
+/* An imported red line before the reviewer accepts it. */
+void
+ld_window_preview_redline (LdWindow  *self,
+                           LdRedline *redline)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rings = NULL;
+  LdLonLatBox box;
+
+  rings = ld_case_outline_from_redline (redline, &box, &error);
+  if (rings == NULL || rings->len == 0)
     {
-      const double *p = (const double *) ((GArray *) rings->pdata[0])->data + 2 * i;
-
-      shumate_path_layer_add_node (self->outline_layer,
-                                   SHUMATE_LOCATION (shumate_coordinate_new_full (p[1], p[0])));
+      adw_toast_overlay_add_toast (self->toasts,
+                                   adw_toast_new (error ? error->message
+                                                        : _("The red line has no polygon.")));
+      return;
     }
-  shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->outline_layer));
-  zoom_to_box (self, &box);
+  adw_view_stack_set_visible_child_name (self->view_stack, "map");
+  draw_outline (self, rings, &box, TRUE);
 }
 
 static void

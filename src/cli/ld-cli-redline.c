@@ -19,6 +19,7 @@ print_usage (FILE *out)
            "Usage:\n"
            "  landdesk-cli redline import FILE [--format auto|txt|shp|gpkg|geojson|kml|dxf]\n"
            "                                   [--make-valid] [--json]\n"
+           "                                   [--store F --case ID --as USER]\n"
            "  landdesk-cli redline export (--store F --case ID | --in FILE [--in-format F])\n"
            "                              --format txt|shp|gpkg|kml|dxf --out FILE\n"
            "                              [--encoding gbk|utf-8] [--force]\n"
@@ -26,7 +27,9 @@ print_usage (FILE *out)
            "import reads a red line (the ministry coordinate TXT, Shapefile, GeoPackage,\n"
            "GeoJSON, KML or DXF), turns it into EPSG:4525 and prints its parcels with their\n"
            "planar Gauss-Krüger areas; --json prints them as JSON. Invalid polygons are\n"
-           "reported, and repaired only with --make-valid.\n"
+           "reported, and repaired only with --make-valid. With --store, --case and --as the\n"
+           "red line becomes the case's (its old parcels are replaced; the ops go to the\n"
+           "outbox).\n"
            "export writes a case's red line from the store (by case id or number), or any\n"
            "importable file, as TXT (GBK unless --encoding utf-8), Shapefile, GeoPackage, KML\n"
            "or DXF.\n");
@@ -141,6 +144,9 @@ run_import (int    argc,
   g_autoptr(LdRedline) redline = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *format_name = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *case_ref = NULL;
+  g_autofree char *login = NULL;
   gboolean json = FALSE, make_valid = FALSE;
   LdRedlineFormat format = LD_REDLINE_FORMAT_AUTO;
   int code;
@@ -150,6 +156,10 @@ run_import (int    argc,
     { "make-valid", 0, 0, G_OPTION_ARG_NONE, &make_valid,
       "Repair invalid polygons (GEOS MakeValid) and report the area change", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      "Store the red line in this store (with --case and --as)", "FILE" },
+    { "case", 0, 0, G_OPTION_ARG_STRING, &case_ref, "The case, by id or number", "ID" },
+    { "as", 0, 0, G_OPTION_ARG_STRING, &login, "Who stores it (a login of the store)", "USER" },
     { NULL }
   };
 
@@ -170,6 +180,16 @@ run_import (int    argc,
                                : LD_REDLINE_IMPORT_DEFAULT, &error);
   if (redline == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "redline import: %s", error->message);
+  if ((store_path != NULL) != (case_ref != NULL) || (store_path != NULL) != (login != NULL))
+    return ld_cli_fail (LD_CLI_EXIT_USAGE, "redline import: --store, --case and --as go "
+                        "together");
+  if (store_path != NULL)
+    {
+      g_autoptr(LdStore) store = ld_store_open (store_path, &error);
+
+      if (store == NULL || !ld_store_set_redline (store, case_ref, redline, login, &error))
+        return ld_cli_fail (LD_CLI_EXIT_FAILURE, "redline import: %s", error->message);
+    }
   if (json)
     {
       g_autofree char *text = redline_to_json (redline);

@@ -14,6 +14,7 @@
 #include <ogr_srs_api.h>
 
 #include "ld-case-outline.h"
+#include "ld-redline.h"
 
 static gpointer
 register_drivers (gpointer data)
@@ -132,4 +133,51 @@ ld_case_outline_load (const char   *store_path,
   OSRDestroySpatialReference (wgs84);
   GDALClose (ds);
   return g_steal_pointer (&rings);
+}
+
+/**
+ * ld_case_outline_from_redline:
+ *
+ * The rings of @redline's parcels (EPSG:4525) in longitude, latitude: for showing an
+ * imported red line before it is stored.
+ */
+GPtrArray *
+ld_case_outline_from_redline (LdRedline    *redline,
+                              LdLonLatBox  *box,
+                              GError      **error)
+{
+  static GOnce once = G_ONCE_INIT;
+  g_autoptr(GPtrArray) rings = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  OGRSpatialReferenceH gk, wgs84;
+  OGRCoordinateTransformationH ct;
+
+  g_once (&once, register_drivers, NULL);
+  *box = (LdLonLatBox) { 180.0, 90.0, -180.0, -90.0 };
+  gk = OSRNewSpatialReference (NULL);
+  wgs84 = OSRNewSpatialReference (NULL);
+  OSRImportFromEPSG (gk, 4525);
+  OSRImportFromEPSG (wgs84, 4326);
+  OSRSetAxisMappingStrategy (gk, OAMS_TRADITIONAL_GIS_ORDER);
+  OSRSetAxisMappingStrategy (wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+  ct = OCTNewCoordinateTransformation (gk, wgs84);
+
+  for (guint i = 0; ct != NULL && i < ld_redline_get_n_parcels (redline); i++)
+    {
+      g_autofree char *wkt = ld_redline_dup_parcel_wkt (redline, i);
+      char *cursor = wkt;
+      OGRGeometryH geom = NULL;
+
+      if (wkt != NULL && OGR_G_CreateFromWkt (&cursor, NULL, &geom) == OGRERR_NONE
+          && OGR_G_Transform (geom, ct) == OGRERR_NONE)
+        add_polygon_rings (rings, geom, box);
+      if (geom != NULL)
+        OGR_G_DestroyGeometry (geom);
+    }
+  if (ct != NULL)
+    OCTDestroyCoordinateTransformation (ct);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "No EPSG:4525 to WGS84 transformation");
+  OSRDestroySpatialReference (gk);
+  OSRDestroySpatialReference (wgs84);
+  return ct != NULL ? g_steal_pointer (&rings) : NULL;
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ld-geo.h"
+#include "ld-types.h"
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,9 @@ GPtrArray *ld_case_outline_load (const char   *store_path,
                                  const char   *case_id,
                                  LdLonLatBox  *box,
                                  GError      **error);
+
+GPtrArray *ld_case_outline_from_redline (LdRedline    *redline,
+                                         LdLonLatBox  *box,
+                                         GError      **error);
 
 G_END_DECLS

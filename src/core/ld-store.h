@@ -9,6 +9,7 @@
 #include "ld-calendar.h"
 #include "ld-case.h"
 #include "ld-case-event.h"
+#include "ld-types.h"
 #include "ld-user.h"
 
 G_BEGIN_DECLS
@@ -130,6 +131,11 @@ char        *ld_store_add_attachment       (LdStore             *self,
                                             GError             **error);
 char        *ld_store_dup_blob_path        (LdStore             *self,
                                             const char          *sha256);
+gboolean     ld_store_set_redline          (LdStore             *self,
+                                            const char          *id_or_number,
+                                            LdRedline           *redline,
+                                            const char          *login,
+                                            GError             **error);
 gboolean     ld_store_save_opinion         (LdStore             *self,
                                             const char          *id_or_number,
                                             const char          *login,

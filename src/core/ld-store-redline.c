@@ -1,0 +1,198 @@
+/* ld-store-redline.c: giving a case its red line, as the reviewer imported it
+ *
+ * The case's old parcels are deleted and the new ones inserted in one transaction, with a
+ * delete op per old parcel and an insert op per new one, so the server and every client see
+ * the same red line. Geometries are GeoPackage blobs (EPSG:4525, no envelope: the store's
+ * ST_ functions read the extent from the WKB for the R-tree).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ld-redline.h"
+#include "ld-store-private.h"
+
+static GBytes *
+gpkg_blob (GBytes *wkb)
+{
+  /* "GP", version 0, flags: little-endian header, no envelope; then the SRS id. */
+  guint8 header[8] = { 'G', 'P', 0, 0x01 };
+  guint32 srs = GUINT32_TO_LE (4525);
+  GByteArray *blob = g_byte_array_new ();
+  gsize len;
+  const guint8 *data = g_bytes_get_data (wkb, &len);
+
+  memcpy (header + 4, &srs, 4);
+  g_byte_array_append (blob, header, sizeof header);
+  g_byte_array_append (blob, data, len);
+  return g_byte_array_free_to_bytes (blob);
+}
+
+static gboolean
+delete_old_parcels (LdStore     *self,
+                    const char  *case_id,
+                    const char  *login,
+                    const char  *at,
+                    GError     **error)
+{
+  g_auto(sqlite3_stmt_ptr) select = ld_store_prepare (self, "SELECT id, version FROM case_redlines"
+                                                            " WHERE case_id = ?", error);
+  g_auto(sqlite3_stmt_ptr) del = NULL;
+
+  if (select == NULL)
+    return FALSE;
+  ld_store_bind_text (select, 1, case_id);
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      g_autofree char *op_id = g_uuid_string_random ();
+
+      if (!ld_store_write_op (self, op_id, "case_redline",
+                              (const char *) sqlite3_column_text (select, 0), "delete",
+                              sqlite3_column_int64 (select, 1), NULL, NULL, login, at, error))
+        return FALSE;
+    }
+  del = ld_store_prepare (self, "DELETE FROM case_redlines WHERE case_id = ?", error);
+  if (del == NULL)
+    return FALSE;
+  ld_store_bind_text (del, 1, case_id);
+  return ld_store_step_done (self, del, error);
+}
+
+static JsonNode *
+insert_fields (const char *case_id,
+               const char *parcel_no,
+               const char *name,
+               double      area,
+               const char *wkt)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  ld_store_add_field (b, "case_id", NULL, case_id);
+  ld_store_add_field (b, "parcel_no", NULL, parcel_no);
+  ld_store_add_field (b, "name", NULL, name);
+  json_builder_set_member_name (b, "area_m2");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "base");
+  json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "value");
+  json_builder_add_double_value (b, area);
+  json_builder_end_object (b);
+  ld_store_add_field (b, "geom", NULL, wkt);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static gboolean
+insert_parcel (LdStore     *self,
+               const char  *case_id,
+               LdRedline   *redline,
+               guint        i,
+               const char  *login,
+               const char  *at,
+               GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *parcel_no = g_strdup (ld_redline_get_parcel_id (redline, i));
+  g_autofree char *wkt = ld_redline_dup_parcel_wkt (redline, i);
+  g_autoptr(GBytes) wkb = ld_redline_dup_parcel_wkb (redline, i);
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(JsonNode) fields = NULL;
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  const char *name = ld_redline_get_parcel_name (redline, i);
+  double area = ld_redline_get_parcel_area (redline, i);
+  gsize len;
+  const void *data;
+
+  if (parcel_no == NULL || *parcel_no == '\0')
+    {
+      g_free (parcel_no);
+      parcel_no = g_strdup_printf ("DK%02u", i + 1);
+    }
+  if (wkb == NULL || wkt == NULL)
+    {
+      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
+                   "Parcel %s has no geometry to store", parcel_no);
+      return FALSE;
+    }
+  blob = gpkg_blob (wkb);
+  data = g_bytes_get_data (blob, &len);
+  stmt = ld_store_prepare (self, "INSERT INTO case_redlines (geom, id, case_id, parcel_no, name,"
+                                 " area_m2, version) VALUES (?, ?, ?, ?, ?, ?, 1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, data, (int) len, SQLITE_TRANSIENT);
+  ld_store_bind_text (stmt, 2, id);
+  ld_store_bind_text (stmt, 3, case_id);
+  ld_store_bind_text (stmt, 4, parcel_no);
+  ld_store_bind_text (stmt, 5, name);
+  sqlite3_bind_double (stmt, 6, area);
+  if (!ld_store_step_done (self, stmt, error))
+    return FALSE;
+  fields = insert_fields (case_id, parcel_no, name, area, wkt);
+  return ld_store_write_op (self, id, "case_redline", id, "insert", 0, fields, NULL, login, at,
+                            error);
+}
+
+/**
+ * ld_store_set_redline:
+ * @id_or_number: the case
+ * @redline: its parcels, in EPSG:4525 (as ld_redline_import() gives them)
+ * @login: who does it; must be a user of the store
+ *
+ * Replaces the case's red line with @redline: one transaction, with its ops. Invalid parcels
+ * are refused (repair them first, as the import offers), and nothing changes then.
+ */
+gboolean
+ld_store_set_redline (LdStore     *self,
+                      const char  *id_or_number,
+                      LdRedline   *redline,
+                      const char  *login,
+                      GError     **error)
+{
+  g_autoptr(LdUser) user = NULL;
+  g_autoptr(LdCase) kase = NULL;
+  g_autofree char *at = ld_store_now ();
+  const char *case_id;
+
+  g_return_val_if_fail (LD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (LD_IS_REDLINE (redline), FALSE);
+
+  user = ld_store_find_user (self, login, error);
+  if (user == NULL)
+    return FALSE;
+  kase = ld_store_load_case (self, id_or_number, NULL, error);
+  if (kase == NULL)
+    return FALSE;
+  if (ld_redline_get_n_parcels (redline) == 0)
+    {
+      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT, "The red line has no parcel");
+      return FALSE;
+    }
+  for (guint i = 0; i < ld_redline_get_n_parcels (redline); i++)
+    if (!ld_redline_get_parcel_valid (redline, i))
+      {
+        g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT,
+                     "Parcel %s is not a valid polygon; repair it (make valid) before storing it",
+                     ld_redline_get_parcel_id (redline, i) ?: "?");
+        return FALSE;
+      }
+
+  case_id = ld_case_get (kase, LD_CASE_ID);
+  if (!ld_store_begin (self, error))
+    return FALSE;
+  if (!delete_old_parcels (self, case_id, login, at, error))
+    goto fail;
+  for (guint i = 0; i < ld_redline_get_n_parcels (redline); i++)
+    if (!insert_parcel (self, case_id, redline, i, login, at, error))
+      goto fail;
+  if (!ld_store_commit (self, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  ld_store_rollback (self);
+  return FALSE;
+}
