@@ -24,6 +24,7 @@ static const LdCliCommand commands[] = {
   { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
   { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
+  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", ld_cli_sync },
 };
 
 static const LdCliCommand *

@@ -31,6 +31,7 @@
 #include "ld-matter.h"
 #include "ld-paths.h"
 #include "ld-store.h"
+#include "ld-store-private.h"
 #include "ld-workflow.h"
 
 #define GPKG_APPLICATION_ID 0x47504B47   /* "GPKG" */
@@ -212,6 +213,23 @@ static const char schema_5[] =
   " c.title, c.applicant, (SELECT group_concat(coalesce(parcel_no, '') || ' ' ||"
   " coalesce(name, ''), ' ') FROM case_redlines r WHERE r.case_id = c.id) FROM cases c;";
 
+static const char schema_6[] =
+  /* sync (ld-store-sync.c): why an op was refused, how often it was tried; the server keeps
+   * every opinion, so two devices' opinions on one stage may both arrive: no unique key. */
+  "ALTER TABLE outbox ADD COLUMN reason TEXT;"
+  "ALTER TABLE outbox ADD COLUMN tries INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX outbox_entity ON outbox (entity_id, state);"
+  "ALTER TABLE conflicts ADD COLUMN resolution TEXT;"
+  "CREATE INDEX conflicts_open ON conflicts (resolved_at, op_id);"
+  "CREATE TABLE opinions_v6 (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,"
+  " id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+  " stage TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL,"
+  " version INTEGER NOT NULL DEFAULT 1);"
+  "INSERT INTO opinions_v6 SELECT * FROM opinions;"
+  "DROP TABLE opinions;"
+  "ALTER TABLE opinions_v6 RENAME TO opinions;"
+  "CREATE INDEX opinions_case ON opinions (case_id, stage, author);";
+
 typedef struct
 {
   const char *what;
@@ -224,6 +242,7 @@ static const Migration migrations[] = {
   { "outbox, sync state, conflicts", schema_3 },
   { "matters and calendars", schema_4 },
   { "deadline columns and the search index", schema_5 },
+  { "sync: outbox reasons, opinions without a unique key", schema_6 },
 };
 
 #define CASE_COLUMNS \
@@ -1202,6 +1221,29 @@ ld_store_open (const char  *path,
         }
     }
   return g_steal_pointer (&self);
+}
+
+/* ---- for ld-store-sync.c (ld-store-private.h) ------------------------------------------- */
+
+sqlite3 *
+ld_store_get_db (LdStore *self)
+{
+  return self->db;
+}
+
+/* Recomputes the deadline columns of case @case_id inside the caller's transaction. A case
+ * that is missing, or whose matter is unknown, is left as it is. */
+gboolean
+ld_store_refresh_clock (LdStore     *self,
+                        const char  *case_id,
+                        GError     **error)
+{
+  g_autoptr(LdCase) kase = load_case (self, case_id, NULL, NULL);
+
+  if (kase == NULL
+      || ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER)) == NULL)
+    return TRUE;
+  return store_clock (self, kase, error);
 }
 
 const char *
