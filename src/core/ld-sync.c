@@ -780,19 +780,19 @@ ld_sync_login (LdSync        *self,
   return ok;
 }
 
-/**
- * ld_sync_run:
- * @counts: (out caller-allocates): what the run did
- *
- * One sync, blocking: blobs up, outbox pushed, changes pulled, blobs down. The time of the last
- * success and the last error are kept in the store's sync_state (last_sync, last_error).
- */
-gboolean
-ld_sync_run (LdSync        *self,
-             LdStore       *store,
-             LdSyncCounts  *counts,
-             GCancellable  *cancellable,
-             GError       **error)
+typedef enum
+{
+  STEP_PUSH = 1 << 0,
+  STEP_PULL = 1 << 1,
+} Steps;
+
+static gboolean
+run_steps (LdSync        *self,
+           LdStore       *store,
+           Steps          steps,
+           LdSyncCounts  *counts,
+           GCancellable  *cancellable,
+           GError       **error)
 {
   Run run = { self, NULL, cancellable, FALSE };
   g_autoptr(GError) local = NULL;
@@ -807,10 +807,10 @@ ld_sync_run (LdSync        *self,
   run.session = soup_session_new ();
   soup_session_set_timeout (run.session, 120);
   ok = (self->token != NULL || login_run (&run, &local))
-       && push (&run, store, counts, &local)
-       && pull (&run, store, counts, &local)
-       && fetch_blobs (&run, store, counts, &local);
-  if (ok)
+       && (!(steps & STEP_PUSH) || push (&run, store, counts, &local))
+       && (!(steps & STEP_PULL) || (pull (&run, store, counts, &local)
+                                    && fetch_blobs (&run, store, counts, &local)));
+  if (ok && steps == (STEP_PUSH | STEP_PULL))
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       g_autofree char *text = g_date_time_format_iso8601 (now);
@@ -818,13 +818,52 @@ ld_sync_run (LdSync        *self,
       ld_store_sync_set_state (store, "last_sync", text, NULL);
       ld_store_sync_set_state (store, "last_error", NULL, NULL);
     }
-  else
+  else if (!ok)
     ld_store_sync_set_state (store, "last_error", local->message, NULL);
   g_object_unref (run.session);
   g_atomic_int_set (&self->busy, 0);
   if (!ok)
     g_propagate_error (error, g_steal_pointer (&local));
   return ok;
+}
+
+/**
+ * ld_sync_run:
+ * @counts: (out caller-allocates): what the run did
+ *
+ * One sync, blocking: blobs up, outbox pushed, changes pulled, blobs down. The time of the last
+ * success and the last error are kept in the store's sync_state (last_sync, last_error).
+ */
+gboolean
+ld_sync_run (LdSync        *self,
+             LdStore       *store,
+             LdSyncCounts  *counts,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return run_steps (self, store, STEP_PUSH | STEP_PULL, counts, cancellable, error);
+}
+
+/* Only the first half of a sync: blobs up, outbox pushed. */
+gboolean
+ld_sync_push (LdSync        *self,
+              LdStore       *store,
+              LdSyncCounts  *counts,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return run_steps (self, store, STEP_PUSH, counts, cancellable, error);
+}
+
+/* Only the second half of a sync: changes pulled, blobs down. */
+gboolean
+ld_sync_pull (LdSync        *self,
+              LdStore       *store,
+              LdSyncCounts  *counts,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return run_steps (self, store, STEP_PULL, counts, cancellable, error);
 }
 
 static void

@@ -70,6 +70,16 @@ gboolean     ld_sync_run               (LdSync             *self,
                                         LdSyncCounts       *counts,
                                         GCancellable       *cancellable,
                                         GError            **error);
+gboolean     ld_sync_push              (LdSync             *self,
+                                        LdStore            *store,
+                                        LdSyncCounts       *counts,
+                                        GCancellable       *cancellable,
+                                        GError            **error);
+gboolean     ld_sync_pull              (LdSync             *self,
+                                        LdStore            *store,
+                                        LdSyncCounts       *counts,
+                                        GCancellable       *cancellable,
+                                        GError            **error);
 void         ld_sync_run_async         (LdSync             *self,
                                         const char         *store_path,
                                         GCancellable       *cancellable,
