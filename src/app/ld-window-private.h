@@ -34,6 +34,7 @@ struct _LdWindow
 
   /* Template children */
   AdwToastOverlay      *toasts;
+  AdwHeaderBar         *header_bar;
   AdwFlap              *flap;
   GtkListBox           *case_lists;
   LdCaseListRow        *todo_row;

@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (LdWindow, ld_window, LD, WINDOW, AdwApplicationWindow)
 LdWindow *ld_window_new                   (LdApplication        *application);
 gboolean  ld_window_open_store            (LdWindow             *self,
                                            const char           *path);
+void      ld_window_connect_server        (LdWindow             *self,
+                                           const char           *server_url);
 LdCaseListRow *ld_window_get_list_row     (LdWindow             *self,
                                            LdCaseList            list);
 void      ld_window_save_screenshot_async (LdWindow             *self,

@@ -1207,6 +1207,7 @@ set_local_field (LdStore     *self,
 /**
  * ld_store_sync_resolve:
  * @value: (nullable): the value for %LD_SYNC_CHOICE_VALUE
+ * @login: (nullable): who resolves; NULL: the author of the conflicted op
  *
  * Resolves one conflicted field: the local record takes the chosen value. When it was the op's
  * last open conflict, a new op replaces the conflicted one (its base the server's values), so
@@ -1372,7 +1373,9 @@ ld_store_sync_resolve (LdStore       *self,
                 }
             }
           if (!drop && !write_op (self, new_id, entity, entity_id, kind, version, fields,
-                                  login, error))
+                                  login ? login
+                                  : json_object_get_string_member_with_default (op, "user", ""),
+                                  error))
             goto fail;
           if (drop && g_str_equal (field, "deleted"))
             {
