@@ -108,10 +108,11 @@ dump_store (const char *path)
     " ORDER BY 1, 2");
 }
 
-/* The server's state as an administrator pulls it into a new store. */
+/* The server's state as an administrator pulls it into a new store; @token saves a login. */
 static char *
-dump_server (LdTestServer *server,
-             const char   *name)
+dump_server_with (LdTestServer *server,
+                  const char   *name,
+                  const char   *token)
 {
   g_autofree char *path = ld_test_path (name);
   g_autoptr(LdStore) store = NULL;
@@ -123,10 +124,18 @@ dump_server (LdTestServer *server,
   store = ld_store_create (path, &error);
   g_assert_no_error (error);
   ld_sync_set_credentials (sync, "admin", PW);
+  ld_sync_set_token (sync, token);
   ld_sync_run (sync, store, &c, NULL, &error);
   g_assert_no_error (error);
   g_clear_object (&store);
   return dump_store (path);
+}
+
+static char *
+dump_server (LdTestServer *server,
+             const char   *name)
+{
+  return dump_server_with (server, name, NULL);
 }
 
 static gint64
@@ -399,7 +408,7 @@ test_server_killed (void)
   client = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                              &error, ld_test_binary ("LANDDESK_CLI"), "sync", "--store", a,
                              "--server", slow->url, "--user", "zhang.wei", "--password-file", pw,
-                             NULL);
+                             "--retries", "1", NULL);
   g_assert_no_error (error);
   /* the commit is done within the pause; then the server is killed */
   g_usleep (1500 * 1000);
@@ -444,14 +453,21 @@ test_client_killed (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) content = g_string_new (NULL);
   g_autofree char *sha = NULL;
-  guint n;
+  g_autofree char *admin_token = NULL;
+  g_autofree char *token_env = NULL;
+  guint n, resumed = 0;
 
   {
     g_autoptr(LdTestServer) server = demo_server (pristine_server);
     g_autoptr(LdTestRun) r = cli_sync (server, pristine, "zhang.wei");
     g_autoptr(LdStore) store = NULL;
+    g_autofree char *token = NULL;
 
     g_assert_cmpint (r->status, ==, 0);
+    /* tokens live in the server's data: valid in every copy of it */
+    admin_token = ld_test_server_login (server, "admin", PW);
+    token = ld_test_server_login (server, "zhang.wei", PW);
+    token_env = g_strconcat ("LANDDESK_SYNC_CRASH_TOKEN=", token, NULL);
     g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
     store = ld_store_open (pristine, &error);
     g_assert_no_error (error);
@@ -477,7 +493,8 @@ test_client_killed (void)
       g_autofree char *sdir = g_build_filename (dir, "server", NULL);
       g_autofree char *store = g_build_filename (dir, "store.gpkg", NULL);
       g_autofree char *after = g_strdup_printf ("LANDDESK_SYNC_CRASH_AFTER=%u", n);
-      const char *env[] = { after, NULL };
+      const char *env[] = { after, token_env, NULL };
+      const char *env_full[] = { token_env, NULL };
       g_autoptr(LdTestServer) server = NULL;
       g_autoptr(LdTestRun) killed = NULL;
       g_autoptr(LdTestRun) full = NULL;
@@ -510,19 +527,27 @@ test_client_killed (void)
           g_assert_cmpint (killed->status, ==, -1);
           g_assert_nonnull (strstr (killed->err, "killed after request"));
         }
-      full = ld_test_run (NULL, ld_test_binary ("LANDDESK_SYNC_CRASH"), store, server->url,
+      full = ld_test_run (env_full, ld_test_binary ("LANDDESK_SYNC_CRASH"), store, server->url,
                           "zhang.wei", PW, "2", "4", "65536", NULL);
       if (full->status != 0)
         g_error ("run after a kill at request %u failed: %s", n, full->err);
+      if (killed != NULL && strstr (killed->err, "(PUT /api/v1/blobs/") != NULL)
+        {
+          /* killed after a piece of the upload: the next run resumes, it does not restart */
+          g_autoptr(JsonObject) c = counts_of (full);
+
+          g_assert_cmpint (count (c, "puts"), <, 4);
+          resumed++;
+        }
       client_state = dump_store (store);
-      server_state = dump_server (server, "admin.gpkg");
+      server_state = dump_server_with (server, "admin.gpkg", admin_token);
       if (n == 0)
         {
           /* the reference: outbox empty, three case edits = version 4, one opinion, the
            * attachment, its blob on the server */
           g_autoptr(LdTestResponse) head = NULL;
           g_autofree char *path = g_strconcat ("/api/v1/blobs/", sha, NULL);
-          g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
+          const char *token = token_env + strlen ("LANDDESK_SYNC_CRASH_TOKEN=");
 
           g_assert_nonnull (strstr (client_state, "|断点三|断点二|"));
           g_assert_nonnull (strstr (client_state, "outbox|0|"));
@@ -547,9 +572,58 @@ test_client_killed (void)
                      server_state, reference_server);
         }
     }
-  g_test_message ("interrupted at %u points", n - 1);
-  g_assert_cmpuint (n, >, 8);   /* login, HEAD, 4 PUTs, ops, several pages */
+  g_test_message ("interrupted at %u points, %u of them within the upload", n - 1, resumed);
+  g_assert_cmpuint (resumed, ==, 4);
+  g_assert_cmpuint (n, >, 8);   /* HEAD, 4 PUTs, ops, several pages, a blob */
   g_assert_cmpuint (n, <, 40);
+}
+
+static void
+new_changes_cb (LdSync *sync,
+                gint64  seq,
+                gint64 *last)
+{
+  *last = seq;
+}
+
+/* The WebSocket tells a watching client at once that the feed grew. */
+static void
+test_events (void)
+{
+  g_autofree char *dir = ld_test_path ("server");
+  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autoptr(LdSync) sync = ld_sync_new (server->url);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *store = ld_test_path ("other.gpkg");
+  gint64 head = head_seq (server), last = -1, end;
+
+  ld_sync_set_credentials (sync, "zhang.wei", PW);
+  ld_sync_login (sync, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (sync, "new-changes", G_CALLBACK (new_changes_cb), &last);
+  ld_sync_watch (sync);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (last != head && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (last, ==, head);   /* on connecting: the current head */
+
+  /* another device sends an edit */
+  {
+    g_autoptr(LdTestRun) r = cli_sync (server, store, "zhang.wei");
+
+    g_assert_cmpint (r->status, ==, 0);
+  }
+  edit (store, "title", "有新变化");
+  {
+    g_autoptr(LdTestRun) r = cli_sync (server, store, "zhang.wei");
+
+    g_assert_cmpint (r->status, ==, 0);
+  }
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (last == head && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (last, ==, head + 1);
+  ld_sync_unwatch (sync);
 }
 
 static void
@@ -582,10 +656,12 @@ test_bad_input (void)
     /* a port nobody listens on */
     g_autoptr(LdTestRun) r = ld_test_run (NULL, ld_test_binary ("LANDDESK_CLI"), "sync",
                                           "--store", store, "--server", "http://127.0.0.1:9",
-                                          "--user", "zhang.wei", "--password-file", wrong, NULL);
+                                          "--user", "zhang.wei", "--password-file", wrong,
+                                          "--retries", "1", NULL);
 
     g_assert_cmpint (r->status, ==, 1);
     g_assert_nonnull (strstr (r->err, "cannot reach the server http://127.0.0.1:9/"));
+    g_assert_nonnull (strstr (r->err, "(tried 2 times)"));
   }
   {
     g_autoptr(LdTestRun) r = ld_test_run (NULL, ld_test_binary ("LANDDESK_CLI"), "sync",
@@ -645,6 +721,7 @@ main (int    argc,
   g_test_add_func ("/sync/duplicate-batch", test_duplicate_batch);
   g_test_add_func ("/sync/server-killed", test_server_killed);
   g_test_add_func ("/sync/client-killed", test_client_killed);
+  g_test_add_func ("/sync/events", test_events);
   g_test_add_func ("/sync/bad-input", test_bad_input);
 
   return g_test_run ();

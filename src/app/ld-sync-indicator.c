@@ -5,7 +5,7 @@
  * acknowledged (waiting, rejected with the server's reason, in conflict) and resolves
  * conflicts field by field: keep mine, take theirs, or type a value. A resolution is a new op,
  * sent at once. Syncs run in a worker thread (ld_sync_run_async) every minute while online,
- * when the network comes back, and on demand. Never silent: every failure is shown.
+ * when the network comes back, when the server announces changes (WebSocket), and on demand. Never silent: every failure is shown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,6 +26,7 @@ struct _LdSyncIndicator
   char          *error;
   char          *status;
   gboolean       syncing;
+  gboolean       again;     /* the server announced changes during a sync */
   guint          timer;
   GCancellable  *cancellable;
 
@@ -349,11 +350,28 @@ sync_done_cb (GObject      *source,
   refresh (self);
   if (error == NULL)
     g_signal_emit (self, signals[SYNCED], 0, counts.pulled);
+  if (self->again && error == NULL)
+    {
+      self->again = FALSE;
+      start_sync (self);
+    }
+}
+
+static void
+new_changes_cb (LdSync          *sync,
+                gint64           seq,
+                LdSyncIndicator *self)
+{
+  /* Pull at once when the server has more than the store. */
+  if (self->store != NULL && seq > ld_store_sync_get_cursor (self->store))
+    start_sync (self);
 }
 
 static void
 start_sync (LdSyncIndicator *self)
 {
+  if (self->syncing)
+    self->again = TRUE;
   if (self->sync == NULL || self->store == NULL || self->syncing)
     return;
   self->syncing = TRUE;
@@ -421,6 +439,7 @@ login_done_cb (GObject      *source,
   if (!ld_sync_save_token (self->sync, &error))
     g_warning ("the login token cannot be kept: %s", error->message);
   start_sync (self);
+  ld_sync_watch (self->sync);
   if (self->timer == 0)
     self->timer = g_timeout_add_seconds (SYNC_INTERVAL_S, tick_cb, self);
 }
@@ -491,7 +510,10 @@ ld_sync_indicator_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timer, g_source_remove);
   if (self->sync != NULL)
-    g_signal_handlers_disconnect_by_data (self->sync, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      ld_sync_unwatch (self->sync);
+    }
   g_clear_object (&self->sync);
   g_clear_object (&self->store);
 
@@ -578,10 +600,14 @@ ld_sync_indicator_connect (LdSyncIndicator *self,
   g_return_if_fail (LD_IS_SYNC_INDICATOR (self));
 
   if (self->sync != NULL)
-    g_signal_handlers_disconnect_by_data (self->sync, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      ld_sync_unwatch (self->sync);
+    }
   g_clear_object (&self->sync);
   self->sync = ld_sync_new (server_url);
   g_signal_connect (self->sync, "notify::online", G_CALLBACK (online_changed_cb), self);
+  g_signal_connect (self->sync, "new-changes", G_CALLBACK (new_changes_cb), self);
   refresh (self);
   show_login (self);
 }

@@ -192,6 +192,7 @@ ld_cli_sync (int    argc,
   g_autofree char *take = NULL;
   g_autofree char *value = NULL;
   gint64 resolve = 0;
+  int retries = 4;
   gboolean json = FALSE, status = FALSE, retry = FALSE;
   LdSyncCounts counts = { 0 };
   int code;
@@ -206,6 +207,8 @@ ld_cli_sync (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the counts (or the status) as JSON", NULL },
     { "status", 0, 0, G_OPTION_ARG_NONE, &status,
       "Show the outbox and open conflicts; no network", NULL },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
+      "Retries of a request after a network error (default 4, with backoff)", "N" },
     { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &retry,
       "Send rejected ops again at this sync", NULL },
     { "resolve", 0, 0, G_OPTION_ARG_INT64, &resolve,
@@ -268,8 +271,11 @@ ld_cli_sync (int    argc,
   if (retry && !ld_store_sync_retry_failed (store, &error))
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "sync: %s", error->message);
 
+  if (retries < 0 || retries > 20)
+    return ld_cli_fail (LD_CLI_EXIT_USAGE, "sync: --retries %d must be 0 to 20", retries);
   sync = ld_sync_new (server);
   ld_sync_set_credentials (sync, user, password);
+  ld_sync_set_retries (sync, (guint) retries, 250);
   if (!ld_sync_run (sync, store, &counts, NULL, &error))
     {
       print_counts (&counts, store, json);

@@ -43,6 +43,14 @@ struct _LdSync
   gint               busy;
   gboolean           online;
   GNetworkMonitor   *monitor;
+
+  /* The events WebSocket (main thread): "a new sequence exists" */
+  SoupSession             *events_session;
+  SoupWebsocketConnection *events;
+  GCancellable            *events_cancellable;
+  guint                    events_retry;
+  guint                    events_attempt;
+  gboolean                 watching;
 };
 
 typedef struct
@@ -65,6 +73,14 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  NEW_CHANGES,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -554,6 +570,100 @@ fetch_blobs (Run           *run,
   return TRUE;
 }
 
+static void events_connect (LdSync *self);
+
+static gboolean
+events_retry_cb (gpointer user_data)
+{
+  LdSync *self = user_data;
+
+  self->events_retry = 0;
+  events_connect (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+events_schedule_retry (LdSync *self)
+{
+  guint delay;
+
+  if (!self->watching || self->events_retry != 0)
+    return;
+  delay = ld_sync_backoff_ms (self->events_attempt++, 1000, 60000, g_random_double ());
+  self->events_retry = g_timeout_add (delay, events_retry_cb, self);
+}
+
+static void
+events_message_cb (SoupWebsocketConnection *conn,
+                   gint                     type,
+                   GBytes                  *message,
+                   LdSync                  *self)
+{
+  g_autoptr(JsonNode) root = parse_json (message, NULL);
+
+  self->events_attempt = 0;
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+      && json_object_has_member (json_node_get_object (root), "seq"))
+    g_signal_emit (self, signals[NEW_CHANGES], 0,
+                   json_object_get_int_member (json_node_get_object (root), "seq"));
+}
+
+static void
+events_closed_cb (SoupWebsocketConnection *conn,
+                  LdSync                  *self)
+{
+  g_signal_handlers_disconnect_by_data (conn, self);
+  g_clear_object (&self->events);
+  events_schedule_retry (self);
+}
+
+static void
+events_connected_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LdSync) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *conn;
+
+  conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (conn == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        events_schedule_retry (self);
+      return;
+    }
+  self->events = conn;
+  g_signal_connect (conn, "message", G_CALLBACK (events_message_cb), self);
+  g_signal_connect (conn, "closed", G_CALLBACK (events_closed_cb), self);
+}
+
+static void
+events_connect (LdSync *self)
+{
+  g_autofree char *url = g_strconcat (self->server_url, "api/v1/events", NULL);
+  g_autofree char *token = ld_sync_dup_token (self);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (!self->watching || self->events != NULL || msg == NULL)
+    return;
+  if (token == NULL || !self->online)
+    {
+      events_schedule_retry (self);
+      return;
+    }
+  {
+    g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  }
+  if (self->events_session == NULL)
+    self->events_session = soup_session_new ();
+  soup_session_websocket_connect_async (self->events_session, msg, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, self->events_cancellable,
+                                        events_connected_cb, g_object_ref (self));
+}
+
 static void
 network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
@@ -563,6 +673,12 @@ network_changed_cb (GNetworkMonitor *monitor,
     return;
   self->online = available;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+  if (available && self->watching && self->events == NULL)
+    {
+      self->events_attempt = 0;
+      g_clear_handle_id (&self->events_retry, g_source_remove);
+      events_connect (self);
+    }
 }
 
 /* ---- GObject ---------------------------------------------------------------------------- */
@@ -572,6 +688,8 @@ ld_sync_finalize (GObject *object)
 {
   LdSync *self = LD_SYNC (object);
 
+  ld_sync_unwatch (self);
+  g_clear_object (&self->events_session);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
   g_clear_object (&self->monitor);
@@ -616,6 +734,17 @@ ld_sync_class_init (LdSyncClass *klass)
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
                                                   | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LdSync::new-changes:
+   * @seq: the server's newest sequence
+   *
+   * The server announced (WebSocket /api/v1/events) that its change feed reached @seq: pull.
+   * Emitted in the main context while ld_sync_watch() is on.
+   */
+  signals[NEW_CHANGES] = g_signal_new ("new-changes", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                       G_TYPE_INT64);
 }
 
 static void
@@ -918,6 +1047,44 @@ ld_sync_run_finish (LdSync        *self,
   if (counts != NULL)
     *counts = *got;
   return TRUE;
+}
+
+/**
+ * ld_sync_watch:
+ *
+ * Listens to the server's WebSocket /api/v1/events (with the current token) and emits
+ * LdSync::new-changes when its feed grows; reconnects with backoff when the connection drops
+ * or the network returns. Main thread only.
+ */
+void
+ld_sync_watch (LdSync *self)
+{
+  g_return_if_fail (LD_IS_SYNC (self));
+
+  if (self->watching)
+    return;
+  self->watching = TRUE;
+  self->events_attempt = 0;
+  g_clear_object (&self->events_cancellable);
+  self->events_cancellable = g_cancellable_new ();
+  events_connect (self);
+}
+
+void
+ld_sync_unwatch (LdSync *self)
+{
+  self->watching = FALSE;
+  g_clear_handle_id (&self->events_retry, g_source_remove);
+  if (self->events_cancellable != NULL)
+    g_cancellable_cancel (self->events_cancellable);
+  g_clear_object (&self->events_cancellable);
+  if (self->events != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->events, self);
+      if (soup_websocket_connection_get_state (self->events) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->events, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&self->events);
+    }
 }
 
 /* Returns: where the token of @login on @server_url is kept when there is no keyring */

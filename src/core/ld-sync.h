@@ -90,6 +90,9 @@ gboolean     ld_sync_run_finish        (LdSync             *self,
                                         LdSyncCounts       *counts,
                                         GError            **error);
 
+void         ld_sync_watch             (LdSync             *self);
+void         ld_sync_unwatch           (LdSync             *self);
+
 char        *ld_sync_token_path        (const char         *server_url,
                                         const char         *login);
 gboolean     ld_sync_save_token        (LdSync             *self,
