@@ -71,6 +71,7 @@ plain_value (const char *json)
 
 static void start_sync (LdSyncIndicator *self);
 static void refresh (LdSyncIndicator *self);
+static void show_login (LdSyncIndicator *self);
 
 static gboolean
 refresh_idle_cb (gpointer user_data)
@@ -346,6 +347,9 @@ sync_done_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       self->error = g_strdup (error->message);
+      /* A kept token expired and no password is known: ask for it. */
+      if (g_error_matches (error, LD_SYNC_ERROR, LD_SYNC_ERROR_AUTH))
+        show_login (self);
     }
   refresh (self);
   if (error == NULL)
@@ -590,8 +594,9 @@ ld_sync_indicator_set_store (LdSyncIndicator *self,
 /**
  * ld_sync_indicator_connect:
  *
- * Syncs with @server_url from now on: asks for the user and password (a login dialog), keeps
- * the token (0600 file, never in the store), then syncs every minute while online.
+ * Syncs with @server_url from now on: takes the token kept from the last login, or asks for
+ * the user and password (a login dialog) and keeps the token (0600 file, never in the store),
+ * then syncs every minute while online and whenever the server announces changes.
  */
 void
 ld_sync_indicator_connect (LdSyncIndicator *self,
@@ -609,7 +614,16 @@ ld_sync_indicator_connect (LdSyncIndicator *self,
   g_signal_connect (self->sync, "notify::online", G_CALLBACK (online_changed_cb), self);
   g_signal_connect (self->sync, "new-changes", G_CALLBACK (new_changes_cb), self);
   refresh (self);
-  show_login (self);
+  if (ld_sync_load_token (self->sync))
+    {
+      /* logged in before: sync at once; an expired token brings the login dialog */
+      start_sync (self);
+      ld_sync_watch (self->sync);
+      if (self->timer == 0)
+        self->timer = g_timeout_add_seconds (SYNC_INTERVAL_S, tick_cb, self);
+    }
+  else
+    show_login (self);
 }
 
 void

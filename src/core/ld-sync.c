@@ -1099,16 +1099,18 @@ ld_sync_token_path (const char *server_url,
   return g_build_filename (g_get_user_config_dir (), "landdesk", "tokens", name, NULL);
 }
 
-/* Keeps the token in a file only its owner may read (0600), never in the store. */
+/* Keeps the token in a file only its owner may read (0600), never in the store; a second file
+ * (keyed by the server alone) remembers whose token it is, for ld_sync_load_token(). */
 gboolean
 ld_sync_save_token (LdSync  *self,
                     GError **error)
 {
   g_autofree char *path = ld_sync_token_path (self->server_url, self->login ? self->login : "");
+  g_autofree char *who = ld_sync_token_path (self->server_url, "");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *token = ld_sync_dup_token (self);
 
-  if (token == NULL)
+  if (token == NULL || self->login == NULL)
     return TRUE;
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -1116,18 +1118,31 @@ ld_sync_save_token (LdSync  *self,
                    g_strerror (errno));
       return FALSE;
     }
-  return g_file_set_contents_full (path, token, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return g_file_set_contents_full (path, token, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error)
+         && g_file_set_contents_full (who, self->login, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                      error);
 }
 
+/* Takes the token kept for this server (and the login it belongs to); FALSE if there is none. */
 gboolean
 ld_sync_load_token (LdSync *self)
 {
-  g_autofree char *path = ld_sync_token_path (self->server_url, self->login ? self->login : "");
+  g_autofree char *who = ld_sync_token_path (self->server_url, "");
+  g_autofree char *login = NULL;
+  g_autofree char *path = NULL;
   g_autofree char *token = NULL;
 
+  if (!g_file_get_contents (who, &login, NULL, NULL))
+    return FALSE;
+  g_strstrip (login);
+  path = ld_sync_token_path (self->server_url, login);
   if (!g_file_get_contents (path, &token, NULL, NULL))
     return FALSE;
   g_strstrip (token);
+  g_mutex_lock (&self->lock);
+  g_free (self->login);
+  self->login = g_strdup (login);
+  g_mutex_unlock (&self->lock);
   ld_sync_set_token (self, token);
   return TRUE;
 }
