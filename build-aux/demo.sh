@@ -29,8 +29,7 @@ if [ ! -f "$demo/store.gpkg" ]; then
   "$cli" store create "$demo/store.gpkg" --from-demo "$demo/landdesk-demo.gpkg" >/dev/null
 fi
 
-"$server" --data "$demo/server" --listen "127.0.0.1:$port" \
-  --init-demo "$demo/landdesk-demo.gpkg" --demo-password demo >"$demo/server.out" 2>"$demo/server.log" &
+"$server" --data "$demo/server" --listen "127.0.0.1:$port" >"$demo/server.out" 2>"$demo/server.log" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
 

@@ -22,7 +22,9 @@
 #include <ogr_api.h>
 #pragma GCC diagnostic pop
 
-#include "ld-store-private.h"
+#include "ld-clock.h"
+#include "ld-matter.h"
+#include "ld-store-sync-private.h"
 #include "ld-store-sync.h"
 
 typedef struct
@@ -294,6 +296,65 @@ bind_node (sqlite3_stmt *stmt,
       bind_text (stmt, index, json_node_get_string (node));
       break;
     }
+}
+
+/* Recomputes a pulled case's stored deadline columns (inside the caller's transaction), with
+ * the same rule as the store's own edits: an open suspension counts as ending the day it
+ * began. A missing case, or one whose matter is unknown, is left as it is. */
+static gboolean
+write_clock (LdStore     *self,
+             const char  *case_id,
+             GError     **error)
+{
+  g_autoptr(LdCase) kase = ld_store_get_case (self, case_id, NULL, NULL);
+  g_autoptr(GListModel) events = NULL;
+  g_autoptr(GArray) susp = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *deadline = NULL;
+  g_autofree char *yellow_on = NULL;
+  g_auto(StmtPtr) stmt = NULL;
+  LdMatter *matter;
+  LdClock clock = { 0 };
+  GDate eval;
+
+  if (kase == NULL)
+    return TRUE;
+  matter = ld_matter_list_find (ld_store_get_matters (self), ld_case_get (kase, LD_CASE_MATTER));
+  if (matter == NULL)
+    return TRUE;
+  events = ld_store_list_events (self, case_id, error);
+  if (events == NULL)
+    return FALSE;
+  susp = ld_clock_suspensions (events);
+  g_date_clear (&eval, 1);
+  g_date_set_dmy (&eval, (GDateDay) g_date_time_get_day_of_month (now),
+                  (GDateMonth) g_date_time_get_month (now),
+                  (GDateYear) g_date_time_get_year (now));
+  if (g_strcmp0 (ld_case_get (kase, LD_CASE_STATUS), "suspended") == 0
+      && ld_case_get (kase, LD_CASE_SUSPENDED_ON) != NULL)
+    ld_date_parse (ld_case_get (kase, LD_CASE_SUSPENDED_ON), &eval, NULL);
+  if (!ld_clock_compute (ld_store_get_calendar (self), matter,
+                         ld_case_get (kase, LD_CASE_ACCEPTED_ON),
+                         ld_case_get (kase, LD_CASE_STATUS),
+                         ld_case_get (kase, LD_CASE_SUSPENDED_ON),
+                         ld_case_get (kase, LD_CASE_CLOSED_ON), susp, &eval, &clock, error))
+    {
+      g_prefix_error (error, "case %s: ", ld_case_get (kase, LD_CASE_NUMBER));
+      return FALSE;
+    }
+  deadline = clock.has_deadline ? ld_date_format (&clock.deadline) : NULL;
+  yellow_on = clock.has_deadline ? ld_date_format (&clock.yellow_on) : NULL;
+  stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?, weekends_only = ?"
+                        " WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, deadline);
+  bind_text (stmt, 2, yellow_on);
+  sqlite3_bind_int (stmt, 3, clock.weekends_only);
+  bind_text (stmt, 4, case_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return fail (self, error, "cannot store a deadline");
+  return TRUE;
 }
 
 /* The fields unacknowledged ops keep local: entity_id -> set of field names. */
@@ -873,7 +934,7 @@ ld_store_sync_apply_changes (LdStore       *self,
 
   g_hash_table_iter_init (&iter, cases);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!ld_store_refresh_clock (self, key, error))
+    if (!write_clock (self, key, error))
       goto out;
   if (redlines && !exec (self, "UPDATE gpkg_ogr_contents SET feature_count ="
                                " (SELECT count(*) FROM case_redlines)"

@@ -31,7 +31,7 @@
 #include "ld-matter.h"
 #include "ld-paths.h"
 #include "ld-store.h"
-#include "ld-store-private.h"
+#include "ld-store-sync-private.h"
 #include "ld-workflow.h"
 
 #define GPKG_APPLICATION_ID 0x47504B47   /* "GPKG" */
@@ -1223,27 +1223,12 @@ ld_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-/* ---- for ld-store-sync.c (ld-store-private.h) ------------------------------------------- */
+/* ---- for ld-store-sync.c (ld-store-sync-private.h) -------------------------------------- */
 
 sqlite3 *
 ld_store_get_db (LdStore *self)
 {
   return self->db;
-}
-
-/* Recomputes the deadline columns of case @case_id inside the caller's transaction. A case
- * that is missing, or whose matter is unknown, is left as it is. */
-gboolean
-ld_store_refresh_clock (LdStore     *self,
-                        const char  *case_id,
-                        GError     **error)
-{
-  g_autoptr(LdCase) kase = load_case (self, case_id, NULL, NULL);
-
-  if (kase == NULL
-      || ld_matter_list_find (self->matters, ld_case_get (kase, LD_CASE_MATTER)) == NULL)
-    return TRUE;
-  return store_clock (self, kase, error);
 }
 
 const char *
