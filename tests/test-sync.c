@@ -255,6 +255,7 @@ test_two_devices (void)
   g_autofree char *da = NULL;
   g_autofree char *db = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *sha = NULL;
   LdSyncConflict *conflict;
 
   {
@@ -264,9 +265,19 @@ test_two_devices (void)
     g_assert_cmpint (ra->status, ==, 0);
     g_assert_cmpint (rb->status, ==, 0);
   }
-  /* Offline: A changes title and applicant, B changes title and project_use. */
+  /* Offline: A changes title and applicant and adds a photo, B changes title and
+   * project_use. */
   edit (a, "title", "甲的标题");
   edit (a, "applicant", "甲申请人");
+  {
+    g_autofree char *photo = ld_test_path ("现场照片.jpg");
+    g_autoptr(LdStore) sa = ld_store_open (a, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents (photo, "JPEG? no: a test photo", -1, NULL));
+    sha = ld_store_add_attachment (sa, LD_TEST_CASE_EXAMINE, "zhang.wei", photo, &error);
+    g_assert_no_error (error);
+  }
   edit (b, "title", "乙的标题");
   edit (b, "project_use", "0601");
 
@@ -274,8 +285,9 @@ test_two_devices (void)
     g_autoptr(LdTestRun) ra = cli_sync (server, a, "zhang.wei");
 
     ca = counts_of (ra);
-    g_assert_cmpint (count (ca, "pushed"), ==, 2);
-    g_assert_cmpint (count (ca, "applied"), ==, 2);
+    g_assert_cmpint (count (ca, "pushed"), ==, 3);
+    g_assert_cmpint (count (ca, "applied"), ==, 3);
+    g_assert_cmpint (count (ca, "uploaded"), ==, 1);
   }
   {
     g_autoptr(LdTestRun) rb = cli_sync (server, b, "zhang.wei");
@@ -285,6 +297,18 @@ test_two_devices (void)
     g_assert_cmpint (count (cb, "applied"), ==, 1);     /* project_use */
     g_assert_cmpint (count (cb, "conflicts"), ==, 1);   /* title */
     g_assert_cmpint (count (cb, "open_conflicts"), ==, 1);
+    g_assert_cmpint (count (cb, "downloaded"), ==, 1);  /* A's photo */
+  }
+  {
+    /* the photo arrived whole, where the store keeps blobs */
+    g_autoptr(LdStore) sb = ld_store_open (b, &error);
+    g_autofree char *blob = NULL;
+    g_autofree char *got = NULL;
+
+    g_assert_no_error (error);
+    blob = ld_store_dup_blob_path (sb, sha);
+    g_assert_true (g_file_get_contents (blob, &got, NULL, NULL));
+    g_assert_cmpstr (got, ==, "JPEG? no: a test photo");
   }
   /* B keeps its title, took A's applicant; the server kept A's title (nothing overwritten). */
   text = case_field (b, "title || ' ' || applicant || ' ' || project_use");
