@@ -62,5 +62,6 @@ void ld_window_workbench_init       (LdWindow       *self);
 void ld_window_workbench_dispose    (LdWindow       *self);
 void ld_window_show_outline         (LdWindow       *self,
                                      const char     *case_id);
+void ld_window_refresh_lists        (LdWindow       *self);
 
 G_END_DECLS

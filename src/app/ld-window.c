@@ -317,15 +317,9 @@ synced_cb (LdSyncIndicator *indicator,
            guint            pulled,
            LdWindow        *self)
 {
-  /* New data from the server: read the store again (the sync wrote through its own
-   * connection) and hand the panel the new connection. */
+  /* New data from the server: the lists read the store again. */
   if (pulled > 0 && self->store != NULL)
-    {
-      g_autofree char *path = g_strdup (ld_store_get_path (self->store));
-
-      ld_window_open_store (self, path);
-      ld_sync_indicator_set_store (indicator, self->store);
-    }
+    ld_window_refresh_lists (self);
 }
 
 /**
