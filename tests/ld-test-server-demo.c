@@ -91,26 +91,42 @@ square (double x,
                           x, y, x + size, y, x + size, y + size, x, y + size, x, y);
 }
 
-/* A data directory with one palette and one matter file, the server's reference data. */
+/* Copies @name from the source tree's data/@dir into @root/@dir. */
+static void
+copy_data_file (const char *root,
+                const char *dir,
+                const char *name)
+{
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "..", "data", dir, name, NULL);
+  g_autofree char *target_dir = g_build_filename (root, dir, NULL);
+  g_autofree char *target = g_build_filename (target_dir, name, NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (target_dir, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
+  g_assert_true (g_file_set_contents (target, text, -1, NULL));
+}
+
+/* A data directory with one palette, the four matters and the three calendars: the server's
+ * reference data, and enough for a client store (its workflow rules and clock). */
 static void
 write_reference_data (void)
 {
   g_autofree char *root = ld_test_path ("demo-data");
   g_autofree char *styles = g_build_filename (root, "styles", NULL);
-  g_autofree char *matters = g_build_filename (root, "matters", NULL);
   g_autofree char *palette = g_build_filename (styles, "xz_dltb.csv", NULL);
-  g_autofree char *matter = g_build_filename (matters, "land-prereview.json", NULL);
-  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "..", "data", "matters",
-                                                   "land-prereview.json", NULL);
-  g_autofree char *matter_json = NULL;
+  const char *years[] = { "2024.json", "2025.json", "2026.json" };
+  const char *matters[] = { "land-prereview.json", "planning-verification.json",
+                            "supply-allocation.json", "supply-grant.json" };
 
   g_assert_cmpint (g_mkdir_with_parents (styles, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (matters, 0700), ==, 0);
   g_assert_true (g_file_set_contents (palette, "# field: DLBM\ncode,name,fill,outline,label\n"
                                       "0101,水田,#F8D072,#8C8C8C,1\n*,其他,#EEEEEE,,0\n", -1, NULL));
-  /* The real matter file: the server's workflow rules read it. */
-  g_assert_true (g_file_get_contents (source, &matter_json, NULL, NULL));
-  g_assert_true (g_file_set_contents (matter, matter_json, -1, NULL));
+  /* The real matter files: the server's workflow rules read them. */
+  for (guint i = 0; i < G_N_ELEMENTS (matters); i++)
+    copy_data_file (root, "matters", matters[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (years); i++)
+    copy_data_file (root, "calendars", years[i]);
   g_setenv ("LANDDESK_DATADIR", root, TRUE);
 }
 

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 #define LD_TEST_N_CASES       5
 #define LD_TEST_N_USERS       7   /* six in the table, plus the admin the server adds */
 #define LD_TEST_N_DLTB        9
-#define LD_TEST_N_REFERENCE   2   /* a palette and a matter file */
+#define LD_TEST_N_REFERENCE   8   /* a palette, four matter files, three calendars */
 
 char *ld_test_demo_gpkg (const char *name);
 

@@ -139,7 +139,8 @@ test_feed_visibility (void)
       g_assert_cmpuint (count_entity (all, "case_redline"), ==, who[w].redlines);
       g_assert_cmpuint (count_entity (all, "user"), ==, LD_TEST_N_USERS);
       g_assert_cmpuint (count_entity (all, "palette"), ==, 1);
-      g_assert_cmpuint (count_entity (all, "matter"), ==, 1);
+      g_assert_cmpuint (count_entity (all, "matter"), ==, 4);
+      g_assert_cmpuint (count_entity (all, "calendar"), ==, 3);
       g_assert_cmpuint (json_array_get_length (all), ==,
                         2 * who[w].cases + who[w].redlines + LD_TEST_N_USERS
                         + LD_TEST_N_REFERENCE);

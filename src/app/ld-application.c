@@ -174,6 +174,9 @@ ld_application_activate (GApplication *app)
 
       window = GTK_WINDOW (ld_window_new (self));
       ld_window_open_store (LD_WINDOW (window), store);
+      /* A screenshot run shows no login dialog. */
+      if (self->server_url != NULL && self->screenshot_path == NULL)
+        ld_window_connect_server (LD_WINDOW (window), self->server_url);
     }
   if (self->view != NULL)
     {

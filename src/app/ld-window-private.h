@@ -38,6 +38,7 @@ struct _LdWindow
 
   /* Template children */
   AdwToastOverlay      *toasts;
+  AdwHeaderBar         *header_bar;
   AdwFlap              *flap;
   GtkListBox           *case_lists;
   LdCaseListRow        *todo_row;
@@ -70,5 +71,6 @@ void ld_window_preview_redline      (LdWindow       *self,
 void ld_window_show_outline         (LdWindow       *self,
                                      const char     *case_id,
                                      gboolean        announce);
+void ld_window_refresh_lists        (LdWindow       *self);
 
 G_END_DECLS

@@ -437,3 +437,12 @@ ld_window_get_list_row (LdWindow   *self,
     default: return NULL;
     }
 }
+
+/* After a sync brought changes: the lists and counts read the store again (the same
+ * connection sees what the sync committed); the open case page and its editor are left as
+ * they are, so nothing being typed is lost. */
+void
+ld_window_refresh_lists (LdWindow *self)
+{
+  refresh (self);
+}

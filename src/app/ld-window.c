@@ -9,6 +9,7 @@
 
 #include "ld-case-list-row.h"
 #include "ld-overlay-layer.h"
+#include "ld-sync-indicator.h"
 #include "ld-window-private.h"
 
 G_DEFINE_FINAL_TYPE (LdWindow, ld_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -102,6 +103,7 @@ ld_window_class_init (LdWindowClass *klass)
   g_type_ensure (SHUMATE_TYPE_SIMPLE_MAP);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/ld-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LdWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map_status);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, layers_button);
@@ -392,6 +394,36 @@ basemap_setting_changed_cb (GSettings  *settings,
                             gpointer    user_data)
 {
   apply_basemap (LD_WINDOW (user_data));
+}
+
+static void
+synced_cb (LdSyncIndicator *indicator,
+           guint            pulled,
+           LdWindow        *self)
+{
+  /* New data from the server: the lists read the store again. */
+  if (pulled > 0 && self->store != NULL)
+    ld_window_refresh_lists (self);
+}
+
+/**
+ * ld_window_connect_server:
+ *
+ * Puts the sync indicator in the header bar and starts syncing the window's store with
+ * @server_url (after a login dialog).
+ */
+void
+ld_window_connect_server (LdWindow   *self,
+                          const char *server_url)
+{
+  LdSyncIndicator *indicator = ld_sync_indicator_new ();
+
+  g_return_if_fail (LD_IS_WINDOW (self));
+
+  adw_header_bar_pack_end (self->header_bar, GTK_WIDGET (indicator));
+  ld_sync_indicator_set_store (indicator, self->store);
+  g_signal_connect_object (indicator, "synced", G_CALLBACK (synced_cb), self, 0);
+  ld_sync_indicator_connect (indicator, server_url);
 }
 
 LdWindow *

@@ -22,6 +22,8 @@ gboolean  ld_window_open_store            (LdWindow             *self,
 gboolean  ld_window_set_view              (LdWindow             *self,
                                            const char           *view,
                                            GError              **error);
+void      ld_window_connect_server        (LdWindow             *self,
+                                           const char           *server_url);
 LdCaseListRow *ld_window_get_list_row     (LdWindow             *self,
                                            LdCaseList            list);
 gboolean  ld_window_add_overlays          (LdWindow             *self,

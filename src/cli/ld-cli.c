@@ -26,6 +26,7 @@ static const LdCliCommand commands[] = {
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
   { "report", "Write the pre-review overlay report of a case (PDF)", ld_cli_report },
   { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
+  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", ld_cli_sync },
 };
 
 static const LdCliCommand *

@@ -51,6 +51,8 @@ int  ld_cli_report         (int          argc,
                             char       **argv);
 int  ld_cli_store          (int          argc,
                             char       **argv);
+int  ld_cli_sync           (int          argc,
+                            char       **argv);
 int  ld_cli_demo_data      (int          argc,
                             char       **argv);
 int  ld_cli_redline        (int          argc,

@@ -21,6 +21,8 @@
 #include "ld-clock.h"
 #include "ld-matter.h"
 #include "ld-store.h"
+#include "ld-store-sync.h"
+#include "ld-sync.h"
 #include "ld-user.h"
 #include "ld-workflow.h"
 #include "ld-case-outline.h"

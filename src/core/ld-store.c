@@ -32,6 +32,7 @@
 #include "ld-paths.h"
 #include "ld-store.h"
 #include "ld-store-private.h"
+#include "ld-store-sync-private.h"
 #include "ld-workflow.h"
 
 #define GPKG_APPLICATION_ID 0x47504B47   /* "GPKG" */
@@ -217,6 +218,23 @@ static const char schema_6[] =
   " REFERENCES cases(id) ON DELETE CASCADE, json TEXT NOT NULL, computed_at TEXT NOT NULL,"
   " fingerprint TEXT NOT NULL);";
 
+static const char schema_7[] =
+  /* sync (ld-store-sync.c): why an op was refused, how often it was tried; the server keeps
+   * every opinion, so two devices' opinions on one stage may both arrive: no unique key. */
+  "ALTER TABLE outbox ADD COLUMN reason TEXT;"
+  "ALTER TABLE outbox ADD COLUMN tries INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX outbox_entity ON outbox (entity_id, state);"
+  "ALTER TABLE conflicts ADD COLUMN resolution TEXT;"
+  "CREATE INDEX conflicts_open ON conflicts (resolved_at, op_id);"
+  "CREATE TABLE opinions_v6 (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,"
+  " id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+  " stage TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL,"
+  " version INTEGER NOT NULL DEFAULT 1);"
+  "INSERT INTO opinions_v6 SELECT * FROM opinions;"
+  "DROP TABLE opinions;"
+  "ALTER TABLE opinions_v6 RENAME TO opinions;"
+  "CREATE INDEX opinions_case ON opinions (case_id, stage, author);";
+
 typedef struct
 {
   const char *what;
@@ -230,6 +248,7 @@ static const Migration migrations[] = {
   { "matters and calendars", schema_4 },
   { "deadline columns and the search index", schema_5 },
   { "stored overlay analyses", schema_6 },
+  { "sync: outbox reasons, opinions without a unique key", schema_7 },
 };
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -1282,6 +1301,14 @@ ld_store_open (const char  *path,
   if (!ld_store_load_reference_data (self, error) || !refresh_clocks (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* ---- for ld-store-sync.c (ld-store-sync-private.h) -------------------------------------- */
+
+sqlite3 *
+ld_store_get_db (LdStore *self)
+{
+  return self->db;
 }
 
 const char *

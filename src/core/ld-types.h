@@ -23,6 +23,7 @@ typedef struct _LdMbtiles LdMbtiles;
 typedef struct _LdPalette LdPalette;
 typedef struct _LdRedline LdRedline;
 typedef struct _LdStore LdStore;
+typedef struct _LdSync LdSync;
 typedef struct _LdTileRenderer LdTileRenderer;
 typedef struct _LdUser LdUser;
 
