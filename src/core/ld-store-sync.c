@@ -306,10 +306,17 @@ write_clock (LdStore     *self,
              const char  *case_id,
              GError     **error)
 {
-  g_autoptr(LdCase) kase = ld_store_get_case (self, case_id, NULL, NULL);
+  g_auto(StmtPtr) read = prepare (self, "SELECT number, matter, status, accepted_on,"
+                                        " suspended_on, closed_on FROM cases WHERE id = ?",
+                                  error);
   g_autoptr(GListModel) events = NULL;
   g_autoptr(GArray) susp = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *number = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *accepted_on = NULL;
+  g_autofree char *suspended_on = NULL;
+  g_autofree char *closed_on = NULL;
   g_autofree char *deadline = NULL;
   g_autofree char *yellow_on = NULL;
   g_auto(StmtPtr) stmt = NULL;
@@ -317,11 +324,21 @@ write_clock (LdStore     *self,
   LdClock clock = { 0 };
   GDate eval;
 
-  if (kase == NULL)
+  /* by id alone: the store's lookup by id or number scans the table */
+  if (read == NULL)
+    return FALSE;
+  bind_text (read, 1, case_id);
+  if (sqlite3_step (read) != SQLITE_ROW)
     return TRUE;
-  matter = ld_matter_list_find (ld_store_get_matters (self), ld_case_get (kase, LD_CASE_MATTER));
+  matter = ld_matter_list_find (ld_store_get_matters (self),
+                                (const char *) sqlite3_column_text (read, 1));
   if (matter == NULL)
     return TRUE;
+  number = dup_column (read, 0);
+  status = dup_column (read, 2);
+  accepted_on = dup_column (read, 3);
+  suspended_on = dup_column (read, 4);
+  closed_on = dup_column (read, 5);
   events = ld_store_list_events (self, case_id, error);
   if (events == NULL)
     return FALSE;
@@ -330,16 +347,12 @@ write_clock (LdStore     *self,
   g_date_set_dmy (&eval, (GDateDay) g_date_time_get_day_of_month (now),
                   (GDateMonth) g_date_time_get_month (now),
                   (GDateYear) g_date_time_get_year (now));
-  if (g_strcmp0 (ld_case_get (kase, LD_CASE_STATUS), "suspended") == 0
-      && ld_case_get (kase, LD_CASE_SUSPENDED_ON) != NULL)
-    ld_date_parse (ld_case_get (kase, LD_CASE_SUSPENDED_ON), &eval, NULL);
-  if (!ld_clock_compute (ld_store_get_calendar (self), matter,
-                         ld_case_get (kase, LD_CASE_ACCEPTED_ON),
-                         ld_case_get (kase, LD_CASE_STATUS),
-                         ld_case_get (kase, LD_CASE_SUSPENDED_ON),
-                         ld_case_get (kase, LD_CASE_CLOSED_ON), susp, &eval, &clock, error))
+  if (g_strcmp0 (status, "suspended") == 0 && suspended_on != NULL)
+    ld_date_parse (suspended_on, &eval, NULL);
+  if (!ld_clock_compute (ld_store_get_calendar (self), matter, accepted_on, status, suspended_on,
+                         closed_on, susp, &eval, &clock, error))
     {
-      g_prefix_error (error, "case %s: ", ld_case_get (kase, LD_CASE_NUMBER));
+      g_prefix_error (error, "case %s: ", number);
       return FALSE;
     }
   deadline = clock.has_deadline ? ld_date_format (&clock.deadline) : NULL;

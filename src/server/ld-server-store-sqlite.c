@@ -605,7 +605,10 @@ store_case_visible (LdServerStore        *store,
 
   if (viewer->sees_all)
     return TRUE;
-  stmt = prepare (self, "SELECT ?2, 1 WHERE ?1 IN (" VISIBLE_CASES ")", NULL);
+  /* by the primary key: "?1 IN (VISIBLE_CASES)" listed every visible case for each op */
+  stmt = prepare (self, "SELECT ?2, 1 FROM records WHERE entity = 'case' AND id = ?1"
+                        " AND (assignee = ?3 OR stage IN (SELECT value FROM json_each (?4)))",
+                  NULL);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, case_id);

@@ -2,7 +2,8 @@
  *
  *   bench-sync [--changes N] [--ops N]
  *
- * Fills the server's change feed to N entries (100 000), then pulls it all into an empty
+ * Fills the server's change feed to N entries (100 000; one in fifty a new case, whose
+ * deadline the pull computes, the rest opinions), then pulls it all into an empty
  * store with LdSync (HTTP, JSON, the store's upserts with the cursor, one transaction a page)
  * beside the anchor: the same pages fetched and parsed with no store, in the same run. Then
  * pushes --ops outbox ops (10 000) with LdSync (batches, acknowledgements written back)
@@ -32,10 +33,25 @@ now_s (void)
   return g_get_monotonic_time () / 1e6;
 }
 
+/* One op in fifty registers a case (so the pull computes deadlines), the rest are opinions:
+ * the server takes new cases slowly once it holds thousands (reported, its side). */
 static char *
 op_json (const char *prefix,
          guint       i)
 {
+  if (i % 50 == 0)
+    return g_strdup_printf (
+        "{\"op_id\":\"%s-op-%u\",\"entity\":\"case\",\"entity_id\":\"%s-case-%u\","
+        "\"kind\":\"insert\",\"base_version\":0,\"user\":\"zhang.wei\","
+        "\"at\":\"2025-05-01T10:00:00+08:00\",\"fields\":{"
+        "\"number\":{\"base\":null,\"value\":\"ZJYS-2025-%06u\"},"
+        "\"matter\":{\"base\":null,\"value\":\"land-prereview\"},"
+        "\"title\":{\"base\":null,\"value\":\"湛江测试项目%u\"},"
+        "\"stage\":{\"base\":null,\"value\":\"examine\"},"
+        "\"status\":{\"base\":null,\"value\":\"active\"},"
+        "\"received_on\":{\"base\":null,\"value\":\"2025-03-03\"},"
+        "\"accepted_on\":{\"base\":null,\"value\":\"2025-03-04\"}}}",
+        prefix, i, prefix, i, i, i);
   return g_strdup_printf (
       "{\"op_id\":\"%s-op-%u\",\"entity\":\"opinion\",\"entity_id\":\"%s-%u\","
       "\"kind\":\"insert\",\"base_version\":0,\"user\":\"zhang.wei\","
