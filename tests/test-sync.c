@@ -236,6 +236,20 @@ test_pull_new_store (void)
     loaded = query (direct, sql);
     g_assert_cmpstr (pulled, ==, loaded);
     g_assert_cmpstr (with_deadline, !=, "0");
+
+    /* Syncing that store pulls records it already holds: every one is written, red lines
+     * included (their R-tree triggers once failed under an UPSERT), and the index agrees. */
+    {
+      g_autoptr(LdTestRun) again = cli_sync (server, direct, "admin");
+      g_autoptr(JsonObject) counts = counts_of (again);
+      g_autofree char *indexed = query (direct, "SELECT count(*) FROM case_redlines c"
+                                                " JOIN rtree_case_redlines_geom r ON r.id = c.fid");
+      g_autofree char *rows = query (direct, "SELECT count(*) FROM case_redlines");
+
+      g_assert_cmpint (json_object_get_int_member (counts, "skipped"), ==, 0);
+      g_assert_cmpint (json_object_get_int_member (counts, "pulled"), >, 0);
+      g_assert_cmpstr (indexed, ==, rows);
+    }
   }
 }
 

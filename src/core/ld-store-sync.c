@@ -413,10 +413,29 @@ protected_fields (LdStore  *self,
   return map;
 }
 
-/* The upsert of a table: INSERT ... ON CONFLICT (key) DO UPDATE, parameters ?1 key,
- * ?2 version, ?3... the columns. */
+/* Writing a whole pulled record is an UPDATE of the row, or an INSERT when there is none;
+ * parameters ?1 key, ?2 version, ?3... the columns. Not an UPSERT: its conflict clause would
+ * override the OR REPLACE of the GeoPackage R-tree triggers, which then fail on an update. */
 static char *
-upsert_sql (const Table *t)
+update_sql (const Table *t)
+{
+  GString *sql = g_string_new (NULL);
+  guint i = 0;
+
+  g_string_append_printf (sql, "UPDATE %s SET version = ?2", t->table);
+  for (const Column *c = t->columns; c->column != NULL; c++, i++)
+    {
+      if (c->fallback)
+        g_string_append_printf (sql, ", %s = coalesce(?%u, %s)", c->column, i + 3, c->fallback);
+      else
+        g_string_append_printf (sql, ", %s = ?%u", c->column, i + 3);
+    }
+  g_string_append_printf (sql, " WHERE %s = ?1", t->key);
+  return g_string_free (sql, FALSE);
+}
+
+static char *
+insert_sql (const Table *t)
 {
   GString *sql = g_string_new (NULL);
   guint n = 0;
@@ -432,11 +451,73 @@ upsert_sql (const Table *t)
       else
         g_string_append_printf (sql, ", ?%u", i + 3);
     }
-  g_string_append_printf (sql, ") ON CONFLICT (%s) DO UPDATE SET version = excluded.version",
-                          t->key);
-  for (const Column *c = t->columns; c->column != NULL; c++)
-    g_string_append_printf (sql, ", %s = excluded.%s", c->column, c->column);
+  g_string_append_c (sql, ')');
   return g_string_free (sql, FALSE);
+}
+
+typedef struct
+{
+  sqlite3_stmt *update;
+  sqlite3_stmt *insert;
+} Writer;
+
+static gboolean
+writer_prepare (LdStore      *self,
+                const Table  *t,
+                Writer       *w,
+                GError      **error)
+{
+  g_autofree char *update = NULL;
+  g_autofree char *insert = NULL;
+
+  if (w->update != NULL)
+    return TRUE;
+  update = update_sql (t);
+  insert = insert_sql (t);
+  w->update = prepare (self, update, error);
+  w->insert = w->update ? prepare (self, insert, error) : NULL;
+  return w->insert != NULL;
+}
+
+static void
+writer_clear (Writer *w)
+{
+  g_clear_pointer (&w->update, sqlite3_finalize);
+  g_clear_pointer (&w->insert, sqlite3_finalize);
+}
+
+static int
+run_whole (sqlite3_stmt *stmt,
+           const Table  *t,
+           const char   *id,
+           gint64        version,
+           JsonObject   *data)
+{
+  int index = 3;
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  bind_text (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, version);
+  for (const Column *c = t->columns; c->column != NULL; c++)
+    bind_node (stmt, index++, c, json_object_get_member (data, c->member));
+  return sqlite3_step (stmt);
+}
+
+/* Returns SQLite's result: SQLITE_DONE when written. */
+static int
+write_whole (LdStore     *self,
+             Writer      *w,
+             const Table *t,
+             const char  *id,
+             gint64       version,
+             JsonObject  *data)
+{
+  int rc = run_whole (w->update, t, id, version, data);
+
+  if (rc != SQLITE_DONE || sqlite3_changes (ld_store_get_db (self)) > 0)
+    return rc;
+  return run_whole (w->insert, t, id, version, data);
 }
 
 /* A record with local changes: only its unprotected columns (and its version) are written. */
@@ -447,7 +528,7 @@ merge_record (LdStore      *self,
               gint64        version,
               JsonObject   *data,
               GHashTable   *keep,
-              sqlite3_stmt *upsert,
+              Writer       *writer,
               GError      **error)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
@@ -482,14 +563,7 @@ merge_record (LdStore      *self,
   if (sqlite3_changes (ld_store_get_db (self)) > 0)
     return TRUE;
   /* Not here (yet): the whole record. */
-  sqlite3_reset (upsert);
-  sqlite3_clear_bindings (upsert);
-  bind_text (upsert, 1, id);
-  sqlite3_bind_int64 (upsert, 2, version);
-  index = 3;
-  for (const Column *c = t->columns; c->column != NULL; c++)
-    bind_node (upsert, index++, c, json_object_get_member (data, c->member));
-  if (sqlite3_step (upsert) != SQLITE_DONE)
+  if (write_whole (self, writer, t, id, version, data) != SQLITE_DONE)
     return fail (self, error, "cannot write a pulled record");
   return TRUE;
 }
@@ -804,7 +878,7 @@ ld_store_sync_apply_changes (LdStore       *self,
 {
   g_autoptr(GHashTable) keep = NULL;
   g_autoptr(GHashTable) cases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *upserts[G_N_ELEMENTS (tables)] = { NULL };
+  Writer writers[G_N_ELEMENTS (tables)] = { { NULL } };
   g_autofree char *cursor = g_strdup_printf ("%" G_GINT64_FORMAT, next);
   sqlite3 *db = ld_store_get_db (self);
   gboolean redlines = FALSE;
@@ -904,32 +978,17 @@ ld_store_sync_apply_changes (LdStore       *self,
       if (data == NULL)
         continue;
 
-      if (upserts[ti] == NULL)
-        {
-          g_autofree char *sql = upsert_sql (t);
-
-          upserts[ti] = prepare (self, sql, error);
-          if (upserts[ti] == NULL)
-            goto out;
-        }
+      if (!writer_prepare (self, t, &writers[ti], error))
+        goto out;
       if (mine != NULL)
         {
-          if (!merge_record (self, t, id, version, data, mine, upserts[ti], error))
+          if (!merge_record (self, t, id, version, data, mine, &writers[ti], error))
             goto out;
           continue;
         }
       {
-        sqlite3_stmt *stmt = upserts[ti];
-        int index = 3;
-        int rc;
+        int rc = write_whole (self, &writers[ti], t, id, version, data);
 
-        sqlite3_reset (stmt);
-        sqlite3_clear_bindings (stmt);
-        bind_text (stmt, 1, id);
-        sqlite3_bind_int64 (stmt, 2, version);
-        for (const Column *col = t->columns; col->column != NULL; col++)
-          bind_node (stmt, index++, col, json_object_get_member (data, col->member));
-        rc = sqlite3_step (stmt);
         if (rc == SQLITE_CONSTRAINT)
           {
             /* One bad record must not stop the feed: it is reported and the rest applied. */
@@ -959,7 +1018,7 @@ ld_store_sync_apply_changes (LdStore       *self,
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
-    sqlite3_finalize (upserts[i]);
+    writer_clear (&writers[i]);
   if (!ok)
     rollback (self);
   sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
