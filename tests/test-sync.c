@@ -226,8 +226,9 @@ test_pull_new_store (void)
     g_autofree char *direct = ld_test_path ("direct.gpkg");
     g_autoptr(LdTestRun) r = ld_test_run (NULL, ld_test_binary ("LANDDESK_CLI"), "store",
                                           "create", direct, "--from-demo", gpkg, NULL);
+    /* with the derived columns the lists select and sort on */
     const char *sql = "SELECT id, number, title, stage, status, assignee, accepted_on, deadline,"
-                      " yellow_on, weekends_only FROM cases ORDER BY id";
+                      " yellow_on, weekends_only, stage_role, sort_key FROM cases ORDER BY id";
     g_autofree char *pulled = query (empty, sql);
     g_autofree char *loaded = NULL;
     g_autofree char *with_deadline = query (empty, "SELECT count(deadline) FROM cases");

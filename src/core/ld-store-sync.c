@@ -24,6 +24,7 @@
 
 #include "ld-clock.h"
 #include "ld-matter.h"
+#include "ld-store-private.h"
 #include "ld-store-sync-private.h"
 #include "ld-store-sync.h"
 
@@ -298,76 +299,27 @@ bind_node (sqlite3_stmt *stmt,
     }
 }
 
-/* Recomputes a pulled case's stored deadline columns (inside the caller's transaction), with
- * the same rule as the store's own edits: an open suspension counts as ending the day it
- * began. A missing case, or one whose matter is unknown, is left as it is. */
+/* Recomputes a pulled case's derived columns (deadline, light dates, the stage's role the
+ * to-do list selects on, the sort key) inside the caller's transaction, through the store's
+ * own ld_store_write_clock(). A missing case, or one whose matter is unknown, is left as it is. */
 static gboolean
 write_clock (LdStore     *self,
              const char  *case_id,
              GError     **error)
 {
-  g_auto(StmtPtr) read = prepare (self, "SELECT number, matter, status, accepted_on,"
-                                        " suspended_on, closed_on FROM cases WHERE id = ?",
-                                  error);
-  g_autoptr(GListModel) events = NULL;
-  g_autoptr(GArray) susp = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *number = NULL;
-  g_autofree char *status = NULL;
-  g_autofree char *accepted_on = NULL;
-  g_autofree char *suspended_on = NULL;
-  g_autofree char *closed_on = NULL;
-  g_autofree char *deadline = NULL;
-  g_autofree char *yellow_on = NULL;
-  g_auto(StmtPtr) stmt = NULL;
-  LdMatter *matter;
-  LdClock clock = { 0 };
-  GDate eval;
-
   /* by id alone: the store's lookup by id or number scans the table */
+  g_auto(StmtPtr) read = prepare (self, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", error);
+  g_autoptr(LdCase) kase = NULL;
+
   if (read == NULL)
     return FALSE;
   bind_text (read, 1, case_id);
   if (sqlite3_step (read) != SQLITE_ROW)
     return TRUE;
-  matter = ld_matter_list_find (ld_store_get_matters (self),
-                                (const char *) sqlite3_column_text (read, 1));
-  if (matter == NULL)
+  kase = ld_store_case_from_row (read, 0);
+  if (ld_matter_list_find (ld_store_get_matters (self), ld_case_get (kase, LD_CASE_MATTER)) == NULL)
     return TRUE;
-  number = dup_column (read, 0);
-  status = dup_column (read, 2);
-  accepted_on = dup_column (read, 3);
-  suspended_on = dup_column (read, 4);
-  closed_on = dup_column (read, 5);
-  events = ld_store_list_events (self, case_id, error);
-  if (events == NULL)
-    return FALSE;
-  susp = ld_clock_suspensions (events);
-  g_date_clear (&eval, 1);
-  g_date_set_dmy (&eval, (GDateDay) g_date_time_get_day_of_month (now),
-                  (GDateMonth) g_date_time_get_month (now),
-                  (GDateYear) g_date_time_get_year (now));
-  if (g_strcmp0 (status, "suspended") == 0 && suspended_on != NULL)
-    ld_date_parse (suspended_on, &eval, NULL);
-  if (!ld_clock_compute (ld_store_get_calendar (self), matter, accepted_on, status, suspended_on,
-                         closed_on, susp, &eval, &clock, error))
-    {
-      g_prefix_error (error, "case %s: ", number);
-      return FALSE;
-    }
-  deadline = clock.has_deadline ? ld_date_format (&clock.deadline) : NULL;
-  yellow_on = clock.has_deadline ? ld_date_format (&clock.yellow_on) : NULL;
-  stmt = prepare (self, "UPDATE cases SET deadline = ?, yellow_on = ?, weekends_only = ?"
-                        " WHERE id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, deadline);
-  bind_text (stmt, 2, yellow_on);
-  sqlite3_bind_int (stmt, 3, clock.weekends_only);
-  bind_text (stmt, 4, case_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    return fail (self, error, "cannot store a deadline");
-  return TRUE;
+  return ld_store_write_clock (self, kase, error);
 }
 
 /* The fields unacknowledged ops keep local: entity_id -> set of field names. */
