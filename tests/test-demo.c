@@ -519,6 +519,48 @@ test_cases (void)
 
 /* Red lines meet every outcome the pre-review checks: inside and outside the UDB, on PBF and EPR
  * and off them, on cultivated land and on construction land. */
+/* Every logged step is an action its matter offers at the stage it left: the demo's history
+ * is one the workflow rules could have written. */
+static void
+test_events_follow_matters (void)
+{
+  g_autofree char *path = gpkg_in (fixture_dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) matters = ld_matter_load_default (&error);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint checked = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT c.number, c.matter, e.from_stage, e.action"
+                                           " FROM case_events e JOIN cases c ON c.id = e.case_id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *number = (const char *) sqlite3_column_text (stmt, 0);
+      LdMatter *matter = ld_matter_list_find (matters, (const char *) sqlite3_column_text (stmt, 1));
+      const char *from = (const char *) sqlite3_column_text (stmt, 2);
+      const char *action = (const char *) sqlite3_column_text (stmt, 3);
+      int stage;
+
+      g_assert_nonnull (matter);
+      stage = ld_matter_find_stage (matter, from);
+      g_assert_cmpint (stage, >=, 0);
+      /* Resuming ends the suspension the stage started (as the workflow rules say). */
+      if (g_str_equal (action, "resume"))
+        action = "request-correction";
+      else if (g_str_equal (action, "end-special"))
+        action = "start-special";
+      if (!ld_matter_stage_has_action (matter, stage, action))
+        g_error ("%s: action %s is not offered at stage %s", number, action, from);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 static void
 test_redline_outcomes (void)
 {
@@ -947,6 +989,7 @@ main (int    argc,
   g_test_add_func ("/demo/synthetic-fallback", test_synthetic_fallback);
   g_test_add_func ("/demo/zones-coherent", test_zones_coherent);
   g_test_add_func ("/demo/cases", test_cases);
+  g_test_add_func ("/demo/events-follow-matters", test_events_follow_matters);
   g_test_add_func ("/demo/redline-outcomes", test_redline_outcomes);
   g_test_add_func ("/demo/gpkg-valid", test_gpkg_valid);
   g_test_add_func ("/demo/basemap", test_basemap);

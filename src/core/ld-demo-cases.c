@@ -42,13 +42,14 @@ typedef struct
   const char *section_head;
   double      min_ha;
   double      max_ha;
+  gboolean    special;   /* offers the special procedure at examine (data/matters) */
 } Matter;
 
 static const Matter matters[] = {
-  { "land-prereview", "ZJYS", { "zhang.wei", "li.na" }, "chen.jie", 2.0, 300.0 },
-  { "supply-allocation", "ZJHB", { "liu.yang", "li.na" }, "huang.min", 0.5, 30.0 },
-  { "supply-grant", "ZJCR", { "liu.yang", "zhang.wei" }, "huang.min", 0.5, 20.0 },
-  { "planning-verification", "ZJHS", { "wang.fang", "zhang.wei" }, "yang.li", 0.5, 10.0 },
+  { "land-prereview", "ZJYS", { "zhang.wei", "li.na" }, "chen.jie", 2.0, 300.0, TRUE },
+  { "supply-allocation", "ZJHB", { "liu.yang", "li.na" }, "huang.min", 0.5, 30.0, FALSE },
+  { "supply-grant", "ZJCR", { "liu.yang", "zhang.wei" }, "huang.min", 0.5, 20.0, TRUE },
+  { "planning-verification", "ZJHS", { "wang.fang", "zhang.wei" }, "yang.li", 0.5, 10.0, FALSE },
 };
 
 static const char *stages[] = { "intake", "accept", "examine", "check", "approve", "close" };
@@ -446,15 +447,17 @@ ld_demo_write_cases (GDALDatasetH                ds,
                  : "active";
       else if (round_ == 1)
         {
+          /* Suspended the ways the matter allows: a correction request at accept or
+           * examine, the special procedure only at examine and where the matter has it. */
           if (stage == ACCEPT || stage == EXAMINE)
-            status = "suspended", suspend_kind = stage == ACCEPT ? "correction"
-                     : (i % 8 < 4 ? "special" : "correction");
+            status = "suspended", suspend_kind = stage == EXAMINE && m->special && i % 8 < 4
+                                                 ? "special" : "correction";
           else if (stage == APPROVE)
             status = "refused";
         }
       else if (round_ == 2)
         {
-          if (stage == CHECK)
+          if (stage == EXAMINE && m->special)
             status = "suspended", suspend_kind = "special";
           else if (stage == INTAKE && i % 4 == 1)
             status = "refused";
@@ -510,7 +513,8 @@ ld_demo_write_cases (GDALDatasetH                ds,
       for (int s = 0; s < stage; s++)
         {
           GDateTime *next;
-          const char *action = s == INTAKE ? "accept" : s == APPROVE ? "approve" : "submit";
+          /* the action each stage moves on with, as data/matters says */
+          const char *action = s == ACCEPT ? "accept" : s == APPROVE ? "approve" : "submit";
           const char *opinion;
           g_autofree char *finding = NULL;
 
