@@ -81,6 +81,17 @@ find_button (GtkWidget  *root,
   return NULL;
 }
 
+static gboolean
+has_label_containing (GtkWidget  *root,
+                      const char *text)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w; w = gtk_widget_get_next_sibling (w))
+    if ((GTK_IS_LABEL (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), text) != NULL)
+        || has_label_containing (w, text))
+      return TRUE;
+  return FALSE;
+}
+
 static guint
 count_rows (GtkWidget *list_box)
 {
@@ -362,7 +373,7 @@ drive_window (LdWindow *window,
   events_before = count_rows (timeline);
 
   /* Submitting to the section head, with an opinion, through the page's own button. */
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (opinion), "用地符合规划，建议同意。", -1);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (opinion), "用地符合规划 & 规模 < 5 公顷，建议同意。", -1);
   submit = find_button (page, ld_labels_action ("submit"));
   g_assert_nonnull (submit);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (submit)), ==, "提交下一环节");
@@ -370,6 +381,8 @@ drive_window (LdWindow *window,
   g_signal_emit_by_name (submit, "clicked");
 
   g_assert_cmpuint (count_rows (timeline), ==, events_before + 1);
+  /* The opinion shows as typed, '&' and '<' included (not parsed as markup). */
+  g_assert_true (has_label_containing (timeline, "规模 < 5 公顷"));
   g_assert_cmpuint (ld_case_list_row_get_count (todo), ==, todo_before - 1);
   g_assert_cmpuint (ld_case_list_row_get_count (doing), ==, doing_before + 1);
   /* The case left 张伟's hands: the button is gone. */

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <adwaita.h>
 
+#include "ld-toast.h"
 #include "ld-case-page.h"
 #include "ld-case-row.h"
 #include "ld-labels.h"
@@ -60,7 +61,7 @@ static void
 toast (LdCasePage *self,
        const char *text)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+  adw_toast_overlay_add_toast (self->toasts, ld_toast_new_plain (text));
 }
 
 static void
@@ -255,6 +256,42 @@ fill_actions (LdCasePage *self,
     }
 }
 
+/* "2026-11-28 17:43" in local time: logs carry different offsets (the server's, ours). */
+static char *
+format_when (const char *iso)
+{
+  g_autoptr(GDateTime) at = iso ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
+  g_autoptr(GDateTime) local = at ? g_date_time_to_local (at) : NULL;
+
+  return local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup (iso ? iso : "—");
+}
+
+/* One logged step: action and the stage it led to; who, when, and the opinion. Plain text:
+ * opinions and names may hold '&' or '<'. */
+static GtkWidget *
+event_row (LdMatter    *matter,
+           LdCaseEvent *e)
+{
+  const char *to = ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE);
+  const char *opinion = ld_case_event_get (e, LD_CASE_EVENT_OPINION);
+  int to_index = matter && to ? ld_matter_find_stage (matter, to) : -1;
+  g_autofree char *when = format_when (ld_case_event_get (e, LD_CASE_EVENT_AT));
+  g_autofree char *title = g_strdup_printf ("%s → %s",
+                                            ld_labels_action (ld_case_event_get (e, LD_CASE_EVENT_ACTION)),
+                                            to_index >= 0 ? ld_matter_get_stage_name (matter, to_index)
+                                                          : (to ? to : "—"));
+  g_autofree char *subtitle = g_strdup_printf ("%s · %s%s%s",
+                                               ld_case_event_get (e, LD_CASE_EVENT_ACTOR), when,
+                                               opinion ? "\n" : "", opinion ? opinion : "");
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  return row;
+}
+
 static void
 fill_timeline (LdCasePage *self,
                LdMatter   *matter)
@@ -268,23 +305,8 @@ fill_timeline (LdCasePage *self,
   for (guint i = 0; events != NULL && i < g_list_model_get_n_items (events); i++)
     {
       g_autoptr(LdCaseEvent) e = g_list_model_get_item (events, i);
-      const char *to = ld_case_event_get (e, LD_CASE_EVENT_TO_STAGE);
-      int to_index = matter && to ? ld_matter_find_stage (matter, to) : -1;
-      g_autofree char *title = g_strdup_printf ("%s → %s",
-                                                ld_labels_action (ld_case_event_get (e, LD_CASE_EVENT_ACTION)),
-                                                to_index >= 0 ? ld_matter_get_stage_name (matter, to_index)
-                                                              : (to ? to : "—"));
-      g_autofree char *subtitle = g_strdup_printf ("%s · %s%s%s",
-                                                   ld_case_event_get (e, LD_CASE_EVENT_ACTOR),
-                                                   ld_case_event_get (e, LD_CASE_EVENT_AT),
-                                                   ld_case_event_get (e, LD_CASE_EVENT_OPINION) ? "\n" : "",
-                                                   ld_case_event_get (e, LD_CASE_EVENT_OPINION) ?: "");
-      GtkWidget *row = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-      gtk_list_box_append (self->timeline, row);
+      gtk_list_box_append (self->timeline, event_row (matter, e));
     }
   if (error != NULL)
     toast (self, error->message);
@@ -312,6 +334,7 @@ add_attachment_row (LdCasePage *self,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  json_object_get_string_member (a, "name"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -473,13 +496,12 @@ report_written_cb (GObject      *source,
   LdCasePage *self = LD_CASE_PAGE (source);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autofree char *escaped = g_markup_escape_text (path != NULL ? path : error->message, -1);
   g_autofree char *text = NULL;
 
   if (path != NULL)
-    text = g_strdup_printf (_("Report written to %s"), escaped);
+    text = g_strdup_printf (_("Report written to %s"), path);
   else
-    text = g_strdup_printf (_("The report was not written: %s"), escaped);
+    text = g_strdup_printf (_("The report was not written: %s"), error->message);
   toast (self, text);
 }
 
@@ -557,7 +579,7 @@ offer_redline (LdCasePage *self)
                                                         "Imported %u parcel, %s: use it as the red line?",
                                                         "Imported %u parcels, %s: use them as the red line?",
                                                         n), n, area);
-  AdwToast *offer = adw_toast_new (text);
+  AdwToast *offer = ld_toast_new_plain (text);
 
   adw_toast_set_button_label (offer, _("_Use"));
   adw_toast_set_timeout (offer, 0);

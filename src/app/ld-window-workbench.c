@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ld-toast.h"
 #include "ld-case-row.h"
 #include "ld-labels.h"
 #include "ld-window-private.h"
@@ -39,7 +40,7 @@ static void
 show_error (LdWindow   *self,
             const char *message)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toasts, ld_toast_new_plain (message));
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ld-toast.h"
 #include "ld-case-list-row.h"
 #include "ld-overlay-layer.h"
 #include "ld-sync-indicator.h"
@@ -190,7 +191,7 @@ show_offline_basemap (LdWindow *self)
         g_strdup_printf (_("No base map: %s. Create one with the command: landdesk-cli basemap --out FILE"),
                          error->message);
 
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+      adw_toast_overlay_add_toast (self->toasts, ld_toast_new_plain (text));
       show_no_basemap (self);
       return;
     }
@@ -232,7 +233,7 @@ show_online_basemap (LdWindow      *self,
     {
       adw_toast_overlay_add_toast (
           self->toasts,
-          adw_toast_new (_("Tianditu needs a key: enter it in Preferences. Showing the offline map.")));
+          ld_toast_new_plain (_("Tianditu needs a key: enter it in Preferences. Showing the offline map.")));
       show_offline_basemap (self);
       return;
     }
@@ -360,7 +361,7 @@ ld_window_show_outline (LdWindow   *self,
   if (rings == NULL || rings->len == 0)
     {
       adw_toast_overlay_add_toast (self->toasts,
-                                   adw_toast_new (error ? error->message
+                                   ld_toast_new_plain (error ? error->message
                                                         : _("This case has no red line yet.")));
       return;
     }
@@ -380,7 +381,7 @@ ld_window_preview_redline (LdWindow  *self,
   if (rings == NULL || rings->len == 0)
     {
       adw_toast_overlay_add_toast (self->toasts,
-                                   adw_toast_new (error ? error->message
+                                   ld_toast_new_plain (error ? error->message
                                                         : _("The red line has no polygon.")));
       return;
     }
@@ -481,7 +482,7 @@ ld_window_add_overlays (LdWindow   *self,
     {
       g_autofree char *text = g_strdup_printf (_("Cannot show the map layers: %s"), error->message);
 
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+      adw_toast_overlay_add_toast (self->toasts, ld_toast_new_plain (text));
       return FALSE;
     }
   /* Replacing the last store's layers, then the measurement and red line back on top.
