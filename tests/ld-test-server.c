@@ -269,3 +269,14 @@ ld_test_response_free (LdTestResponse *response)
   g_clear_pointer (&response->json, json_node_unref);
   g_free (response);
 }
+
+/* The change feed's head sequence, as /healthz reports it. */
+gint64
+ld_test_server_head_seq (LdTestServer *server)
+{
+  g_autoptr(LdTestResponse) res = ld_test_server_call (server, "GET", "/healthz", NULL, NULL,
+                                                       NULL, 0, NULL);
+
+  g_assert_cmpuint (res->status, ==, 200);
+  return json_object_get_int_member (ld_test_response_object (res), "seq");
+}

@@ -53,6 +53,7 @@ char           *ld_test_server_login  (LdTestServer *server,
                                        const char   *login,
                                        const char   *password);
 JsonObject     *ld_test_response_object (LdTestResponse *response);
+gint64          ld_test_server_head_seq (LdTestServer  *server);
 const char     *ld_test_response_message (LdTestResponse *response);
 void            ld_test_response_free (LdTestResponse *response);
 

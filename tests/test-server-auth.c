@@ -44,16 +44,6 @@ login_body (const char *login,
   return g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", login, password);
 }
 
-static gint64
-head_seq (LdTestServer *server)
-{
-  g_autoptr(LdTestResponse) res = ld_test_server_call (server, "GET", "/healthz", NULL, NULL,
-                                                       NULL, 0, NULL);
-
-  g_assert_cmpuint (res->status, ==, 200);
-  return json_object_get_int_member (ld_test_response_object (res), "seq");
-}
-
 static void
 test_login (void)
 {
@@ -238,7 +228,7 @@ test_body_limits (void)
 {
   g_autoptr(LdTestServer) server = demo_server ();
   g_autofree char *token = ld_test_server_login (server, "admin", PW);
-  gint64 before = head_seq (server);
+  gint64 before = ld_test_server_head_seq (server);
   gsize big_len = 5 * 1024 * 1024;
   g_autofree char *big = g_malloc (big_len);
   g_autoptr(LdTestResponse) oversize = NULL;
@@ -250,7 +240,7 @@ test_body_limits (void)
   oversize = ld_test_server_call (server, "POST", "/api/v1/ops", token, NULL, big, big_len, NULL);
   g_assert_cmpuint (oversize->status, ==, 413);
   g_assert_nonnull (strstr (ld_test_response_message (oversize), "at most"));
-  g_assert_cmpint (head_seq (server), ==, before);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, before);
 }
 
 static gint64
@@ -333,7 +323,7 @@ test_malformed_ops (void)
 {
   g_autoptr(LdTestServer) server = demo_server ();
   g_autofree char *token = ld_test_server_login (server, "admin", PW);
-  gint64 before = head_seq (server);
+  gint64 before = ld_test_server_head_seq (server);
   static const struct { const char *body; const char *says; } cases[] = {
     { "{\"ops\": [", "not valid JSON" },
     { "", "empty" },
@@ -354,7 +344,7 @@ test_malformed_ops (void)
         g_error ("body '%s': message '%s' does not say '%s'", cases[i].body,
                  ld_test_response_message (res), cases[i].says);
     }
-  g_assert_cmpint (head_seq (server), ==, before);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, before);
 }
 
 int

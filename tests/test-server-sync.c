@@ -23,16 +23,6 @@ demo_server (const char *dir)
   return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, NULL);
 }
 
-static gint64
-head_seq (LdTestServer *server)
-{
-  g_autoptr(LdTestResponse) res = ld_test_server_call (server, "GET", "/healthz", NULL, NULL,
-                                                       NULL, 0, NULL);
-
-  g_assert_cmpuint (res->status, ==, 200);
-  return json_object_get_int_member (ld_test_response_object (res), "seq");
-}
-
 /* Pulls the whole feed visible to @token, @limit entries a page; returns the entries. */
 static JsonArray *
 pull_all (LdTestServer *server,
@@ -121,7 +111,7 @@ test_feed_visibility (void)
     { "wang.fang", 1, 0 },   /* leader: stage approve */
     { "zhao.lei", 1, 0 },    /* field staff: assigned FIELD only */
   };
-  gint64 head = head_seq (server);
+  gint64 head = ld_test_server_head_seq (server);
 
   for (guint w = 0; w < G_N_ELEMENTS (who); w++)
     {
@@ -430,7 +420,7 @@ test_feed_reassigned (void)
 
   before = pull_all (server, zhang, 0, 1000, &pages);
   g_assert_null (find_change (before, LD_TEST_CASE_CHECK, 1));
-  cursor = head_seq (server);
+  cursor = ld_test_server_head_seq (server);
   res = push (server, admin, op, NULL);
   assert_result (res, 0, "applied", 2, NULL);
 
@@ -455,19 +445,19 @@ test_ops_duplicate (void)
   g_autoptr(LdTestResponse) first = NULL;
   g_autoptr(LdTestResponse) again = NULL;
   g_autoptr(JsonObject) rec = NULL;
-  gint64 before = head_seq (server), after, version;
+  gint64 before = ld_test_server_head_seq (server), after, version;
 
   first = push (server, token, insert, update, NULL);
   assert_result (first, 0, "applied", 1, NULL);
   assert_result (first, 1, "applied", 2, NULL);
-  after = head_seq (server);
+  after = ld_test_server_head_seq (server);
   g_assert_cmpint (after, ==, before + 2);
 
   /* The same batch again (a client that never saw the answer): nothing happens twice. */
   again = push (server, token, insert, update, NULL);
   assert_result (again, 0, "duplicate", 1, NULL);
   assert_result (again, 1, "duplicate", 2, NULL);
-  g_assert_cmpint (head_seq (server), ==, after);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, after);
   rec = latest (server, LD_TEST_CASE_EXAMINE, &version);
   g_assert_cmpint (version, ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (rec, "data"),
@@ -516,7 +506,7 @@ test_ops_merge_and_conflict (void)
    * values and nothing of it is written (not even its other, unconflicted field). */
   r3 = push (server, zhang, a2, NULL);
   assert_result (r3, 0, "applied", 4, NULL);
-  seq = head_seq (server);
+  seq = ld_test_server_head_seq (server);
   r4 = push (server, liu, b2, NULL);
   assert_result (r4, 0, "conflict", 4, NULL);
   conflicts = json_object_get_array_member (result (r4, 0), "conflicts");
@@ -526,7 +516,7 @@ test_ops_merge_and_conflict (void)
   g_assert_cmpstr (json_object_get_string_member (conflict, "base"), ==, "东海岛项目");
   g_assert_cmpstr (json_object_get_string_member (conflict, "theirs"), ==, "东海岛一期");
   g_assert_cmpstr (json_object_get_string_member (conflict, "mine"), ==, "东海岛二期");
-  g_assert_cmpint (head_seq (server), ==, seq);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, seq);
   kept = latest (server, LD_TEST_CASE_EXAMINE, &version);
   data = json_object_get_object_member (kept, "data");
   g_assert_cmpint (version, ==, 4);
@@ -573,22 +563,22 @@ test_ops_action (void)
   g_autoptr(LdTestResponse) first = NULL;
   g_autoptr(LdTestResponse) again = NULL;
   g_autoptr(LdTestResponse) refused = NULL;
-  gint64 before = head_seq (server);
+  gint64 before = ld_test_server_head_seq (server);
 
   first = ld_test_server_call (server, "POST", "/api/v1/ops", zhang, NULL, body, -1, NULL);
   g_assert_cmpuint (first->status, ==, 200);
   assert_result (first, 0, "applied", 2, NULL);
   /* The case and its stage-log event went into the feed. */
-  g_assert_cmpint (head_seq (server), >=, before + 2);
+  g_assert_cmpint (ld_test_server_head_seq (server), >=, before + 2);
 
   again = ld_test_server_call (server, "POST", "/api/v1/ops", zhang, NULL, body, -1, NULL);
   assert_result (again, 0, "duplicate", 2, NULL);
 
   /* A leader does not act at the check stage: the same rule as the client's. */
-  before = head_seq (server);
+  before = ld_test_server_head_seq (server);
   refused = ld_test_server_call (server, "POST", "/api/v1/ops", leader, NULL, body2, -1, NULL);
   assert_result (refused, 0, "rejected", 0, "role:");
-  g_assert_cmpint (head_seq (server), ==, before);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, before);
 }
 
 static void
@@ -627,7 +617,7 @@ test_ops_rejected (void)
   };
   g_autoptr(GString) body = g_string_new ("{\"ops\": [");
   g_autoptr(LdTestResponse) res = NULL;
-  gint64 before = head_seq (server);
+  gint64 before = ld_test_server_head_seq (server);
 
   for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
     {
@@ -640,7 +630,7 @@ test_ops_rejected (void)
   g_assert_cmpuint (res->status, ==, 200);
   for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
     assert_result (res, i, "rejected", 0, reasons[i]);
-  g_assert_cmpint (head_seq (server), ==, before);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, before);
 
   /* Field staff on a case not assigned to them; a leader registering a case. */
   {
@@ -783,7 +773,7 @@ test_ops_server_killed (void)
         msg = soup_message_new ("POST", url);
         token = ld_test_server_login (server, "zhang.wei", PW);
         auth = g_strconcat ("Bearer ", token, NULL);
-        before = head_seq (server);
+        before = ld_test_server_head_seq (server);
         soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                       auth);
         soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
@@ -800,7 +790,7 @@ test_ops_server_killed (void)
       {
         g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg,
                                                                "--demo-password", PW, NULL);
-        gint64 middle = head_seq (server);
+        gint64 middle = ld_test_server_head_seq (server);
 
         /* All or nothing was committed when the server died. */
         g_assert_true (middle == before || middle == before + n);
@@ -819,7 +809,7 @@ test_ops_server_killed (void)
           }
         g_assert_true ((applied == n && duplicate == 0 && middle == before)
                        || (duplicate == n && applied == 0 && middle == before + n));
-        g_assert_cmpint (head_seq (server), ==, before + n);
+        g_assert_cmpint (ld_test_server_head_seq (server), ==, before + n);
         g_assert_cmpint (ld_test_server_stop (server, NULL), ==, 0);
       }
     }

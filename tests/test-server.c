@@ -165,16 +165,6 @@ login_body (const char *login,
   return g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", login, password);
 }
 
-static gint64
-head_seq (LdTestServer *server)
-{
-  g_autoptr(LdTestResponse) res = ld_test_server_call (server, "GET", "/healthz", NULL, NULL,
-                                                       NULL, 0, NULL);
-
-  g_assert_cmpuint (res->status, ==, 200);
-  return json_object_get_int_member (ld_test_response_object (res), "seq");
-}
-
 static void
 test_metrics (void)
 {
@@ -202,7 +192,7 @@ test_metrics (void)
   g_assert_nonnull (strstr (text, "landdesk_http_request_duration_seconds_count{route=\"/api/v1/"
                                   "changes\"} 3\n"));
   g_assert_nonnull (strstr (text, "landdesk_sync_ops_total{result=\"conflict\"} 0\n"));
-  head = g_strdup_printf ("landdesk_changes_head_seq %" G_GINT64_FORMAT "\n", head_seq (server));
+  head = g_strdup_printf ("landdesk_changes_head_seq %" G_GINT64_FORMAT "\n", ld_test_server_head_seq (server));
   g_assert_nonnull (strstr (text, head));
 }
 
@@ -274,7 +264,7 @@ test_events (void)
   g_autoptr(LdTestResponse) push = NULL;
   g_autoptr(GError) error = NULL;
   SocketState st = { 0 };
-  gint64 seq = head_seq (server);
+  gint64 seq = ld_test_server_head_seq (server);
 
   st.loop = g_main_loop_new (NULL, FALSE);
   st.messages = g_ptr_array_new_with_free_func (g_free);
@@ -358,7 +348,7 @@ test_workers (void)
   g_autoptr(LdTestResponse) metrics = NULL;
   g_autofree char *text = NULL;
   SocketState st = { 0 };
-  gint64 seq = head_seq (server);
+  gint64 seq = ld_test_server_head_seq (server);
   const guint n = 8;
 
   st.loop = g_main_loop_new (NULL, FALSE);
@@ -391,7 +381,7 @@ test_workers (void)
       g_assert_cmpuint (soup_message_get_status (post), ==, 200);
       g_assert_nonnull (strstr (g_bytes_get_data (reply, NULL), "\"applied\""));
     }
-  g_assert_cmpint (head_seq (server), ==, seq + n);
+  g_assert_cmpint (ld_test_server_head_seq (server), ==, seq + n);
 
   /* The socket ends up announcing the last sequence, whichever worker wrote it. */
   expected = g_strdup_printf ("{\"seq\":%" G_GINT64_FORMAT "}", seq + n);
@@ -470,7 +460,7 @@ test_demo_load_once (void)
     pw = strrchr (line, ' ') + 1;
     g_assert_cmpuint (strlen (pw), ==, 16);
     token = ld_test_server_login (server, "chen.gang", pw);
-    first_seq = head_seq (server);
+    first_seq = ld_test_server_head_seq (server);
     /* users + cases + events + red lines + reference files, one change each */
     g_assert_cmpint (first_seq, ==, LD_TEST_N_USERS + LD_TEST_N_CASES + LD_TEST_N_CASES + 2
                                     + LD_TEST_N_REFERENCE);
@@ -480,7 +470,7 @@ test_demo_load_once (void)
     g_autoptr(LdTestServer) server = ld_test_server_start (dir, "--init-demo", gpkg,
                                                            "--demo-password", "other", NULL);
 
-    second_seq = head_seq (server);
+    second_seq = ld_test_server_head_seq (server);
     g_assert_cmpint (ld_test_server_stop (server, &log), ==, 0);
     g_assert_nonnull (strstr (log, "demo already loaded"));
   }

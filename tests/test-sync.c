@@ -138,16 +138,6 @@ dump_server (LdTestServer *server,
   return dump_server_with (server, name, NULL);
 }
 
-static gint64
-head_seq (LdTestServer *server)
-{
-  g_autoptr(LdTestResponse) res = ld_test_server_call (server, "GET", "/healthz", NULL, NULL,
-                                                       NULL, 0, NULL);
-
-  g_assert_cmpuint (res->status, ==, 200);
-  return json_object_get_int_member (ld_test_response_object (res), "seq");
-}
-
 static void
 edit (const char *store_path,
       const char *field,
@@ -199,7 +189,7 @@ test_pull_new_store (void)
   /* zhang.wei sees three cases (test-server-sync's visibility table), all users */
   g_assert_cmpint (count (c1, "pulled"), >, 0);
   g_assert_cmpint (count (c1, "pushed"), ==, 0);
-  g_assert_cmpint (count (c1, "cursor"), ==, head_seq (server));
+  g_assert_cmpint (count (c1, "cursor"), ==, ld_test_server_head_seq (server));
   n = query (store, "SELECT (SELECT count(*) FROM cases) || ' ' || (SELECT count(*) FROM users)");
   g_assert_cmpstr (n, ==, "3 7");
   g_free (n);
@@ -653,7 +643,7 @@ test_events (void)
   g_autoptr(LdSync) sync = ld_sync_new (server->url);
   g_autoptr(GError) error = NULL;
   g_autofree char *store = ld_test_path ("other.gpkg");
-  gint64 head = head_seq (server), last = -1, end;
+  gint64 head = ld_test_server_head_seq (server), last = -1, end;
 
   ld_sync_set_credentials (sync, "zhang.wei", PW);
   ld_sync_login (sync, NULL, &error);
