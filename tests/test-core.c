@@ -235,6 +235,58 @@ test_basemap_presets (void)
   g_assert_false (ld_basemap_kind_from_id ("google", &kind));
 }
 
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* Cases, events and users share LdRecord: fields by index and by property name, empty
+ * strings stored as NULL, one notify per real change, and a copy that keeps the subclass. */
+static void
+test_record_fields (void)
+{
+  g_autoptr(LdCase) record = ld_case_new ();
+  g_autoptr(LdCase) copy = NULL;
+  g_autoptr(LdUser) user = NULL;
+  g_autofree char *use = NULL;
+  g_autofree char *light = NULL;
+  gint64 version = 0;
+  guint notified = 0;
+
+  g_signal_connect (record, "notify::project-use", G_CALLBACK (count_notify_cb), &notified);
+  ld_case_set (record, LD_CASE_PROJECT_USE, "工业用地");
+  ld_case_set (record, LD_CASE_PROJECT_USE, "工业用地");
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (record, "project-use", &use, "version", &version, "light", &light, NULL);
+  g_assert_cmpstr (use, ==, "工业用地");
+  g_assert_cmpint (version, ==, 0);
+  g_assert_cmpstr (light, ==, "none");
+
+  g_object_set (record, "title", "", "version", (gint64) 7, NULL);
+  g_assert_null (ld_case_get (record, LD_CASE_TITLE));
+  g_assert_cmpint (ld_case_get_version (record), ==, 7);
+  g_assert_cmpint (ld_case_find_field ("supply_method"), ==, LD_CASE_SUPPLY_METHOD);
+  g_assert_cmpint (ld_case_find_field ("no_such_column"), ==, -1);
+  g_assert_cmpstr (ld_case_field_name (LD_CASE_PROJECT_USE), ==, "project_use");
+
+  ld_case_set_case_type (record, "supply");
+  copy = ld_case_copy (record);
+  g_assert_true (LD_IS_CASE (copy));
+  g_assert_cmpstr (ld_case_get (copy, LD_CASE_PROJECT_USE), ==, "工业用地");
+  g_assert_cmpint (ld_case_get_version (copy), ==, 7);
+  g_assert_cmpstr (ld_case_get_case_type (copy), ==, "supply");
+  ld_case_set (copy, LD_CASE_PROJECT_USE, "住宅用地");
+  g_assert_cmpstr (ld_case_get (record, LD_CASE_PROJECT_USE), ==, "工业用地");
+
+  user = g_object_new (LD_TYPE_USER, "display-name", "张伟", NULL);
+  g_assert_cmpstr (ld_user_get (user, LD_USER_DISPLAY_NAME), ==, "张伟");
+  g_assert_null (ld_user_get (user, LD_USER_LOGIN));
+  g_assert_cmpint (ld_user_find_field ("unit"), ==, LD_USER_UNIT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -242,6 +294,7 @@ main (int    argc,
   ld_test_init (&argc, &argv);
 
   g_test_add_func ("/paths/env-overrides", test_paths_env_overrides);
+  g_test_add_func ("/record/fields", test_record_fields);
   g_test_add_func ("/geo/round-trip", test_geo_round_trip);
   g_test_add_func ("/geo/tile-range", test_geo_tile_range);
   g_test_add_func ("/mbtiles/round-trip", test_mbtiles_round_trip);

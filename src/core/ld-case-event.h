@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include "ld-record.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +24,7 @@ typedef enum
 
 #define LD_TYPE_CASE_EVENT (ld_case_event_get_type ())
 
-G_DECLARE_FINAL_TYPE (LdCaseEvent, ld_case_event, LD, CASE_EVENT, GObject)
+G_DECLARE_FINAL_TYPE (LdCaseEvent, ld_case_event, LD, CASE_EVENT, LdRecord)
 
 LdCaseEvent  *ld_case_event_new          (void);
 LdCaseEvent  *ld_case_event_copy         (LdCaseEvent   *self);

@@ -8,20 +8,17 @@
 
 struct _LdCase
 {
-  GObject  parent_instance;
+  LdRecord  parent_instance;
 
-  char    *fields[LD_CASE_N_FIELDS];
-  gint64   version;
-  LdClock  clock;
-  char    *case_type;
+  LdClock   clock;
+  char     *case_type;
 };
 
-G_DEFINE_FINAL_TYPE (LdCase, ld_case, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (LdCase, ld_case, LD_TYPE_RECORD)
 
+/* The record's fields are properties 1..LD_CASE_N_FIELDS and "version" the next. */
 enum {
-  PROP_0,
-  PROP_VERSION = LD_CASE_N_FIELDS + 1,
-  PROP_CASE_TYPE,
+  PROP_CASE_TYPE = LD_CASE_N_FIELDS + 2,
   PROP_LIGHT,
   PROP_DEADLINE,
   PROP_REMAINING_WORKDAYS,
@@ -41,8 +38,6 @@ ld_case_finalize (GObject *object)
 {
   LdCase *self = LD_CASE (object);
 
-  for (guint i = 0; i < LD_CASE_N_FIELDS; i++)
-    g_free (self->fields[i]);
   g_free (self->case_type);
 
   G_OBJECT_CLASS (ld_case_parent_class)->finalize (object);
@@ -50,15 +45,13 @@ ld_case_finalize (GObject *object)
 
 static void
 ld_case_get_property (GObject    *object,
-                   guint       prop_id,
-                   GValue     *value,
-                   GParamSpec *pspec)
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
 {
   LdCase *self = LD_CASE (object);
 
-  if (prop_id == PROP_VERSION)
-    g_value_set_int64 (value, self->version);
-  else if (prop_id == PROP_CASE_TYPE)
+  if (prop_id == PROP_CASE_TYPE)
     g_value_set_string (value, self->case_type);
   else if (prop_id == PROP_LIGHT)
     g_value_set_string (value, ld_light_to_string (self->clock.light));
@@ -66,26 +59,8 @@ ld_case_get_property (GObject    *object,
     g_value_take_string (value, ld_date_format (&self->clock.deadline));
   else if (prop_id == PROP_REMAINING_WORKDAYS)
     g_value_set_int (value, self->clock.remaining);
-  else if (prop_id >= 1 && prop_id <= LD_CASE_N_FIELDS)
-    g_value_set_string (value, self->fields[prop_id - 1]);
   else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-}
-
-static void
-ld_case_set_property (GObject      *object,
-                   guint         prop_id,
-                   const GValue *value,
-                   GParamSpec   *pspec)
-{
-  LdCase *self = LD_CASE (object);
-
-  if (prop_id == PROP_VERSION)
-    ld_case_set_version (self, g_value_get_int64 (value));
-  else if (prop_id >= 1 && prop_id <= LD_CASE_N_FIELDS)
-    ld_case_set (self, prop_id - 1, g_value_get_string (value));
-  else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    G_OBJECT_CLASS (ld_case_parent_class)->get_property (object, prop_id, value, pspec);
 }
 
 static void
@@ -95,19 +70,8 @@ ld_case_class_init (LdCaseClass *klass)
 
   object_class->finalize = ld_case_finalize;
   object_class->get_property = ld_case_get_property;
-  object_class->set_property = ld_case_set_property;
 
-  for (guint i = 0; i < LD_CASE_N_FIELDS; i++)
-    {
-      g_autofree char *name = g_strdelimit (g_strdup (field_names[i]), "_", '-');
-
-      properties[i + 1] = g_param_spec_string (g_intern_string (name), NULL, NULL, NULL,
-                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                               | G_PARAM_STATIC_STRINGS);
-    }
-  properties[PROP_VERSION] =
-    g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0,
-                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  ld_record_class_install_fields (LD_RECORD_CLASS (klass), field_names, LD_CASE_N_FIELDS);
   properties[PROP_CASE_TYPE] =
     g_param_spec_string ("case-type", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -118,7 +82,8 @@ ld_case_class_init (LdCaseClass *klass)
   properties[PROP_REMAINING_WORKDAYS] =
     g_param_spec_int ("remaining-workdays", NULL, NULL, G_MININT, G_MAXINT, 0,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  for (guint i = PROP_CASE_TYPE; i < N_PROPS; i++)
+    g_object_class_install_property (object_class, i, properties[i]);
 }
 
 static void
@@ -137,11 +102,8 @@ ld_case_new (void)
 LdCase *
 ld_case_copy (LdCase *self)
 {
-  LdCase *copy = ld_case_new ();
+  LdCase *copy = LD_CASE (ld_record_copy (LD_RECORD (self)));
 
-  for (guint i = 0; i < LD_CASE_N_FIELDS; i++)
-    copy->fields[i] = g_strdup (self->fields[i]);
-  copy->version = self->version;
   copy->clock = self->clock;
   copy->case_type = g_strdup (self->case_type);
   return copy;
@@ -158,53 +120,38 @@ ld_case_field_name (LdCaseField field)
 int
 ld_case_find_field (const char *column)
 {
-  for (guint i = 0; i < LD_CASE_N_FIELDS; i++)
-    if (g_strcmp0 (field_names[i], column) == 0)
-      return (int) i;
-  return -1;
+  return ld_record_names_find (field_names, LD_CASE_N_FIELDS, column);
 }
 
 const char *
-ld_case_get (LdCase   *self,
-            LdCaseField field)
+ld_case_get (LdCase      *self,
+             LdCaseField  field)
 {
   g_return_val_if_fail (LD_IS_CASE (self), NULL);
-  g_return_val_if_fail (field < LD_CASE_N_FIELDS, NULL);
-  return self->fields[field];
+  return ld_record_get (LD_RECORD (self), field);
 }
 
 /* Sets a field; an empty string is stored as NULL (SQL NULL). */
 void
-ld_case_set (LdCase   *self,
-            LdCaseField field,
-            const char *value)
+ld_case_set (LdCase      *self,
+             LdCaseField  field,
+             const char  *value)
 {
   g_return_if_fail (LD_IS_CASE (self));
-  g_return_if_fail (field < LD_CASE_N_FIELDS);
-
-  if (value != NULL && *value == '\0')
-    value = NULL;
-  if (g_strcmp0 (self->fields[field], value) == 0)
-    return;
-  g_free (self->fields[field]);
-  self->fields[field] = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[field + 1]);
+  ld_record_set (LD_RECORD (self), field, value);
 }
 
 gint64
 ld_case_get_version (LdCase *self)
 {
-  return self->version;
+  return ld_record_get_version (LD_RECORD (self));
 }
 
 void
 ld_case_set_version (LdCase *self,
-                    gint64 version)
+                     gint64  version)
 {
-  if (self->version == version)
-    return;
-  self->version = version;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
+  ld_record_set_version (LD_RECORD (self), version);
 }
 
 const LdClock *

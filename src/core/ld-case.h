@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include "ld-record.h"
 
 #include "ld-clock.h"
 
@@ -33,7 +33,7 @@ typedef enum
 
 #define LD_TYPE_CASE (ld_case_get_type ())
 
-G_DECLARE_FINAL_TYPE (LdCase, ld_case, LD, CASE, GObject)
+G_DECLARE_FINAL_TYPE (LdCase, ld_case, LD, CASE, LdRecord)
 
 LdCase       *ld_case_new          (void);
 LdCase       *ld_case_copy         (LdCase   *self);

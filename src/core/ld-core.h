@@ -20,6 +20,7 @@
 #include "ld-case-list-model.h"
 #include "ld-clock.h"
 #include "ld-matter.h"
+#include "ld-record.h"
 #include "ld-store.h"
 #include "ld-store-sync.h"
 #include "ld-sync.h"

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include "ld-record.h"
 
 G_BEGIN_DECLS
 
@@ -20,7 +20,7 @@ typedef enum
 
 #define LD_TYPE_USER (ld_user_get_type ())
 
-G_DECLARE_FINAL_TYPE (LdUser, ld_user, LD, USER, GObject)
+G_DECLARE_FINAL_TYPE (LdUser, ld_user, LD, USER, LdRecord)
 
 LdUser       *ld_user_new          (void);
 LdUser       *ld_user_copy         (LdUser   *self);
