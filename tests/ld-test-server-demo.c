@@ -269,3 +269,25 @@ ld_test_demo_gpkg (const char *name)
   GDALClose (ds);
   return path;
 }
+
+/* A server on @data_dir (NULL: "server-data" in the test's directory) loaded with the fixture,
+ * every user's password LD_TEST_DEMO_PASSWORD, and one more option when @option is given. */
+LdTestServer *
+ld_test_demo_server (const char *data_dir,
+                     const char *option,
+                     const char *value)
+{
+  g_autofree char *dir = data_dir != NULL ? g_strdup (data_dir) : ld_test_path ("server-data");
+  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
+
+  return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password",
+                               LD_TEST_DEMO_PASSWORD, option, value, NULL);
+}
+
+/* The body of POST /api/v1/login; test logins and passwords need no JSON escaping. */
+char *
+ld_test_login_body (const char *login,
+                    const char *password)
+{
+  return g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", login, password);
+}

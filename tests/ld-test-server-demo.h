@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "ld-test-server.h"
+
 G_BEGIN_DECLS
 
 /* Case ids of the fixture, with their assignee and stage. */
@@ -19,6 +21,14 @@ G_BEGIN_DECLS
 #define LD_TEST_N_DLTB        9
 #define LD_TEST_N_REFERENCE   8   /* a palette, four matter files, three calendars */
 
-char *ld_test_demo_gpkg (const char *name);
+/* Every fixture user's password on a server started by ld_test_demo_server(). */
+#define LD_TEST_DEMO_PASSWORD "demo-pass-123"
+
+char         *ld_test_demo_gpkg   (const char *name);
+LdTestServer *ld_test_demo_server (const char *data_dir,
+                                   const char *option,
+                                   const char *value);
+char         *ld_test_login_body  (const char *login,
+                                   const char *password);
 
 G_END_DECLS

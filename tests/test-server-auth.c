@@ -11,46 +11,16 @@
 #include "ld-test-server.h"
 #include "ld-test-util.h"
 
-#define PW "demo-pass-123"
+#define PW LD_TEST_DEMO_PASSWORD
 
-static char *
-data_dir (void)
-{
-  return ld_test_path ("server-data");
-}
-
-/* A server loaded with the fixture demo; the caller frees it. */
-static LdTestServer *
-demo_server_with (const char *option,
-                  const char *value)
-{
-  g_autofree char *dir = data_dir ();
-  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
-
-  return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, option, value,
-                               NULL);
-}
-
-static LdTestServer *
-demo_server (void)
-{
-  return demo_server_with (NULL, NULL);
-}
-
-static char *
-login_body (const char *login,
-            const char *password)
-{
-  return g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", login, password);
-}
 
 static void
 test_login (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
-  g_autofree char *good = login_body ("zhang.wei", PW);
-  g_autofree char *bad = login_body ("zhang.wei", "wrong");
-  g_autofree char *unknown = login_body ("nobody", PW);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
+  g_autofree char *good = ld_test_login_body ("zhang.wei", PW);
+  g_autofree char *bad = ld_test_login_body ("zhang.wei", "wrong");
+  g_autofree char *unknown = ld_test_login_body ("nobody", PW);
   g_autoptr(LdTestResponse) ok = NULL;
   g_autoptr(LdTestResponse) wrong = NULL;
   g_autoptr(LdTestResponse) none = NULL;
@@ -107,7 +77,7 @@ test_login (void)
 static void
 test_login_bad_requests (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   const char *bodies[] = { "{", "[]", "{\"login\": 1, \"password\": \"x\"}",
                            "{\"login\": \"zhang.wei\"}", "\"text\"" };
 
@@ -124,9 +94,9 @@ test_login_bad_requests (void)
 static void
 test_login_slowed (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
-  g_autofree char *bad = login_body ("li.na", "wrong");
-  g_autofree char *good = login_body ("li.na", PW);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
+  g_autofree char *bad = ld_test_login_body ("li.na", "wrong");
+  g_autofree char *good = ld_test_login_body ("li.na", PW);
   gint64 first, later, start;
 
   start = g_get_monotonic_time ();
@@ -165,7 +135,7 @@ test_login_slowed (void)
 static void
 test_token_expires (void)
 {
-  g_autoptr(LdTestServer) server = demo_server_with ("--token-ttl", "1");
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, "--token-ttl", "1");
   g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
   g_autoptr(LdTestResponse) fresh = NULL;
   g_autoptr(LdTestResponse) stale = NULL;
@@ -182,7 +152,7 @@ test_token_expires (void)
 static void
 test_authorisation_matrix (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   static const char *logins[] = { "zhang.wei", "li.na", "wang.fang", "zhao.lei", "chen.gang",
                                   "admin" };
   static const struct
@@ -226,7 +196,7 @@ test_authorisation_matrix (void)
 static void
 test_body_limits (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "admin", PW);
   gint64 before = ld_test_server_head_seq (server);
   gsize big_len = 5 * 1024 * 1024;
@@ -262,7 +232,7 @@ peak_rss_kb (GSubprocess *process)
 static void
 test_body_limits_streamed (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
   g_autoptr(GUri) uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, NULL);
   const gsize piece = 1024 * 1024;
@@ -321,7 +291,7 @@ test_body_limits_streamed (void)
 static void
 test_malformed_ops (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "admin", PW);
   gint64 before = ld_test_server_head_seq (server);
   static const struct { const char *body; const char *says; } cases[] = {

@@ -12,17 +12,9 @@
 #include "ld-test-server.h"
 #include "ld-test-util.h"
 
-#define PW "demo-pass-123"
+#define PW LD_TEST_DEMO_PASSWORD
 #define CRS84 "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 #define EPSG_4525 "http://www.opengis.net/def/crs/EPSG/0/4525"
-
-static LdTestServer *
-demo_server (const char *dir)
-{
-  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
-
-  return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, NULL);
-}
 
 static char *
 sha256_of (const char *data,
@@ -51,7 +43,7 @@ static void
 test_blob_whole (void)
 {
   g_autofree char *dir = ld_test_path ("server-data");
-  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (dir, NULL, NULL);
   g_autofree char *zhang = ld_test_server_login (server, "zhang.wei", PW);
   g_autofree char *lina = ld_test_server_login (server, "li.na", PW);
   g_autofree char *admin = ld_test_server_login (server, "admin", PW);
@@ -109,7 +101,7 @@ static void
 test_blob_names (void)
 {
   g_autofree char *dir = ld_test_path ("server-data");
-  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (dir, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
   g_autofree char *upper = g_strconcat ("/api/v1/blobs/", "2CF24DBA5FB0A30E26E83B2AC5B9E29E"
                                         "1B161E5C1FA7425E73043362938B9824", NULL);
@@ -155,7 +147,7 @@ test_blob_resume (void)
   path = g_strconcat ("/api/v1/blobs/", sha, NULL);
 
   {
-    g_autoptr(LdTestServer) server = demo_server (dir);
+    g_autoptr(LdTestServer) server = ld_test_demo_server (dir, NULL, NULL);
     g_autoptr(LdTestResponse) first = NULL;
     g_autoptr(LdTestResponse) head = NULL;
 
@@ -278,7 +270,7 @@ static void
 test_ogc_api (void)
 {
   g_autofree char *dir = ld_test_path ("server-data");
-  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (dir, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "zhao.lei", PW);
   g_autoptr(JsonObject) landing = NULL;
   g_autoptr(JsonObject) conf = NULL;
@@ -408,7 +400,7 @@ static void
 test_ogc_ogrinfo (void)
 {
   g_autofree char *dir = ld_test_path ("server-data");
-  g_autoptr(LdTestServer) server = demo_server (dir);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (dir, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "chen.gang", PW);
   g_autofree char *ogrinfo = g_find_program_in_path ("ogrinfo");
   g_autofree char *header = g_strconcat ("Authorization: Bearer ", token, NULL);

@@ -12,7 +12,7 @@
 #include "ld-test-server.h"
 #include "ld-test-util.h"
 
-#define PW "demo-pass-123"
+#define PW LD_TEST_DEMO_PASSWORD
 
 static char *
 data_dir (void)
@@ -140,35 +140,11 @@ test_port_in_use (void)
 }
 
 
-/* A server loaded with the fixture demo; the caller frees it. */
-static LdTestServer *
-demo_server_with (const char *option,
-                  const char *value)
-{
-  g_autofree char *dir = data_dir ();
-  g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
-
-  return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, option, value,
-                               NULL);
-}
-
-static LdTestServer *
-demo_server (void)
-{
-  return demo_server_with (NULL, NULL);
-}
-
-static char *
-login_body (const char *login,
-            const char *password)
-{
-  return g_strdup_printf ("{\"login\": \"%s\", \"password\": \"%s\"}", login, password);
-}
 
 static void
 test_metrics (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "admin", PW);
   g_autoptr(LdTestResponse) res = NULL;
   g_autofree char *text = NULL;
@@ -253,7 +229,7 @@ wait_message (SocketState *st,
 static void
 test_events (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
   g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
   g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
   g_autofree char *url = ld_test_server_url (server, "/api/v1/events");
@@ -338,7 +314,7 @@ accept_cert_cb (SoupMessage          *msg,
 static void
 test_workers (void)
 {
-  g_autoptr(LdTestServer) server = demo_server_with ("--workers", "3");
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, "--workers", "3");
   g_autofree char *token = ld_test_server_login (server, "zhang.wei", PW);
   g_autofree char *admin = ld_test_server_login (server, "admin", PW);
   g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
@@ -406,9 +382,9 @@ test_workers (void)
 static void
 test_shutdown_finishes_requests (void)
 {
-  g_autoptr(LdTestServer) server = demo_server ();
-  g_autofree char *bad = login_body ("wang.fang", "wrong");
-  g_autofree char *good = login_body ("wang.fang", PW);
+  g_autoptr(LdTestServer) server = ld_test_demo_server (NULL, NULL, NULL);
+  g_autofree char *bad = ld_test_login_body ("wang.fang", "wrong");
+  g_autofree char *good = ld_test_login_body ("wang.fang", PW);
   g_autofree char *url = ld_test_server_url (server, "/api/v1/login");
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autoptr(GBytes) body = g_bytes_new (good, strlen (good));
