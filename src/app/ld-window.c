@@ -423,6 +423,7 @@ ld_window_connect_server (LdWindow   *self,
 
   adw_header_bar_pack_end (self->header_bar, GTK_WIDGET (indicator));
   ld_sync_indicator_set_store (indicator, self->store);
+  ld_sync_indicator_set_map_source (indicator, shumate_simple_map_get_map_source (self->map));
   g_signal_connect_object (indicator, "synced", G_CALLBACK (synced_cb), self, 0);
   ld_sync_indicator_connect (indicator, server_url);
 }
