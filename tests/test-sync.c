@@ -676,41 +676,6 @@ test_events (void)
 
 /* The token is kept in a 0600 file under the config dir, and found again. */
 static void
-test_token (void)
-{
-  g_autofree char *dir = ld_test_path ("server");
-  g_autoptr(LdTestServer) server = demo_server (dir);
-  g_autoptr(LdSync) sync = ld_sync_new (server->url);
-  g_autoptr(LdSync) again = ld_sync_new (server->url);
-  g_autoptr(LdSync) other = ld_sync_new ("http://127.0.0.1:9");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *kept = NULL;
-  g_autofree char *loaded = NULL;
-  GStatBuf st;
-
-  ld_sync_set_credentials (sync, "zhang.wei", PW);
-  ld_sync_login (sync, NULL, &error);
-  g_assert_no_error (error);
-  ld_sync_save_token (sync, &error);
-  g_assert_no_error (error);
-  token = ld_sync_dup_token (sync);
-  path = ld_sync_token_path (ld_sync_get_server_url (sync), "zhang.wei");
-  g_assert_true (g_str_has_prefix (path, g_get_user_config_dir ()));
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_true (g_file_get_contents (path, &kept, NULL, NULL));
-  g_assert_cmpstr (kept, ==, token);
-
-  g_assert_true (ld_sync_load_token (again));
-  g_assert_cmpstr (ld_sync_get_login (again), ==, "zhang.wei");
-  loaded = ld_sync_dup_token (again);
-  g_assert_cmpstr (loaded, ==, token);
-  g_assert_false (ld_sync_load_token (other));   /* kept per server */
-}
-
-static void
 test_bad_input (void)
 {
   g_autofree char *dir = ld_test_path ("server");
@@ -826,7 +791,6 @@ main (int    argc,
   g_test_add_func ("/sync/server-killed", test_server_killed);
   g_test_add_func ("/sync/client-killed", test_client_killed);
   g_test_add_func ("/sync/events", test_events);
-  g_test_add_func ("/sync/token", test_token);
   g_test_add_func ("/sync/bad-input", test_bad_input);
 
   return g_test_run ();

@@ -40,6 +40,7 @@ struct _LdSyncIndicator
   GtkLabel      *status_label;
   GtkLabel      *detail_label;
   GtkButton     *sync_button;
+  GtkButton     *logout_button;
   GtkListBox    *items;
 };
 
@@ -473,6 +474,7 @@ refresh (LdSyncIndicator *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->status);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button),
                             self->sync != NULL && !self->syncing && online);
+  gtk_widget_set_visible (GTK_WIDGET (self->logout_button), self->sync != NULL);
   fill_items (self);
 }
 
@@ -555,6 +557,26 @@ sync_clicked_cb (LdSyncIndicator *self)
   start_sync (self);
 }
 
+/* Logs out on this device: the kept token is deleted (keyring and file); edits stay in the
+ * outbox until the next login. */
+static void
+logout_clicked_cb (LdSyncIndicator *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->sync == NULL)
+    return;
+  g_clear_handle_id (&self->timer, g_source_remove);
+  ld_sync_unwatch (self->sync);
+  if (!ld_sync_forget_token (self->sync, &error))
+    {
+      g_free (self->error);
+      self->error = g_strdup_printf (_("Could not log out: %s"), error->message);
+    }
+  refresh (self);
+  show_login (self);
+}
+
 static void
 login_thread (GTask        *task,
               gpointer      source,
@@ -563,10 +585,18 @@ login_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  if (ld_sync_login (LD_SYNC (task_data), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (!ld_sync_login (LD_SYNC (task_data), cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* here, not on the main loop: a keyring may take seconds to answer */
+  if (!ld_sync_save_token (LD_SYNC (task_data), &error))
+    {
+      g_warning ("the login token cannot be kept: %s", error->message);
+      g_clear_error (&error);
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -585,8 +615,6 @@ login_done_cb (GObject      *source,
       refresh (self);
       return;
     }
-  if (!ld_sync_save_token (self->sync, &error))
-    g_warning ("the login token cannot be kept: %s", error->message);
   start_sync (self);
   ld_sync_watch (self->sync);
   if (self->timer == 0)
@@ -706,8 +734,10 @@ ld_sync_indicator_class_init (LdSyncIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, status_label);
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, detail_label);
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, logout_button);
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, items);
   gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, logout_clicked_cb);
 }
 
 static void
@@ -751,7 +781,8 @@ ld_sync_indicator_set_map_source (LdSyncIndicator  *self,
  * ld_sync_indicator_connect:
  *
  * Syncs with @server_url from now on: takes the token kept from the last login, or asks for
- * the user and password (a login dialog) and keeps the token (0600 file, never in the store),
+ * the user and password (a login dialog) and keeps the token (keyring, else a 0600 file; never
+ * in the store),
  * then syncs every minute while online and whenever the server announces changes.
  */
 void
