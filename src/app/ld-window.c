@@ -402,9 +402,16 @@ synced_cb (LdSyncIndicator *indicator,
            guint            pulled,
            LdWindow        *self)
 {
-  /* New data from the server: the lists read the store again. */
+  /* New data from the server: the lists read the store again, and its matters and calendars
+   * (the server may have sent new ones). */
   if (pulled > 0 && self->store != NULL)
-    ld_window_refresh_lists (self);
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ld_store_sync_reload_reference (self->store, &error))
+        g_warning ("the synced matters and calendars cannot be read: %s", error->message);
+      ld_window_refresh_lists (self);
+    }
 }
 
 /**
