@@ -9,7 +9,7 @@ LD_PACKAGES=(
   build-essential meson ninja-build pkg-config gettext python3
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libshumate-dev
   libgdal-dev libgeos-dev libproj-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev
-  libsodium-dev libcairo2-dev libpango1.0-dev
+  libsodium-dev libcairo2-dev libpango1.0-dev libsecret-1-dev
   # run: icons, a CJK font, the Chinese locale, GDAL's and SQLite's command-line tools
   adwaita-icon-theme librsvg2-common fonts-wqy-microhei locales gdal-bin sqlite3
   # coastline for the demo data
@@ -22,6 +22,8 @@ LD_PACKAGES=(
   clang libclang-rt-14-dev
   # server tests: a self-signed certificate for the TLS test
   openssl
+  # sync tests: a real keyring (Secret Service) for the login token
+  gnome-keyring
 )
 
 ld_sudo() {

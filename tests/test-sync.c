@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "ld-core.h"
 #include "ld-test-server-demo.h"
@@ -26,6 +27,18 @@ demo_server (const char *dir)
   g_autofree char *gpkg = ld_test_demo_gpkg ("demo.gpkg");
 
   return ld_test_server_start (dir, "--init-demo", gpkg, "--demo-password", PW, NULL);
+}
+
+/* @text with the first @what replaced by @with; fails the test when @what is missing. */
+static char *
+replace_once (const char *text,
+              const char *what,
+              const char *with)
+{
+  const char *at = strstr (text, what);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, with, at + strlen (what));
 }
 
 static char *
@@ -675,39 +688,141 @@ test_events (void)
 }
 
 /* The token is kept in a 0600 file under the config dir, and found again. */
-static void
-test_token (void)
+/* A copy of the reference-data dir LANDDESK_DATADIR names, with one more holiday in 2025, the
+ * land pre-review matter renamed and paddy fields in another colour: what an administrator
+ * changes on the server. */
+static char *
+edited_reference_data (void)
 {
-  g_autofree char *dir = ld_test_path ("server");
-  g_autoptr(LdTestServer) server = demo_server (dir);
+  const char *from = g_getenv ("LANDDESK_DATADIR");
+  char *root = ld_test_path ("edited-data");
+  const char *files[][2] = {
+    { "calendars", "2024.json" }, { "calendars", "2025.json" }, { "calendars", "2026.json" },
+    { "matters", "land-prereview.json" }, { "matters", "planning-verification.json" },
+    { "matters", "supply-allocation.json" }, { "matters", "supply-grant.json" },
+    { "styles", "xz_dltb.csv" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *source = g_build_filename (from, files[i][0], files[i][1], NULL);
+      g_autofree char *dir = g_build_filename (root, files[i][0], NULL);
+      g_autofree char *target = g_build_filename (dir, files[i][1], NULL);
+      g_autofree char *text = NULL;
+      g_autofree char *edited = NULL;
+
+      g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
+      if (g_str_equal (files[i][1], "2025.json"))
+        edited = replace_once (text, "\"holidays\": [",
+                               "\"holidays\": [\n    { \"name\": \"测试假日\", \"from\": \"2025-03-10\","
+                               " \"to\": \"2025-03-10\" },");
+      else if (g_str_equal (files[i][1], "land-prereview.json"))
+        edited = replace_once (text, "\"name\": \"建设项目用地预审与选址意见书\"",
+                               "\"name\": \"用地预审（新名称）\"");
+      else if (g_str_equal (files[i][1], "xz_dltb.csv"))
+        edited = replace_once (text, "0101,水田,#F8D072", "0101,水田,#123456");
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (target, edited ? edited : text, -1, NULL));
+    }
+  return root;
+}
+
+static LdStore *
+store_synced_with (LdTestServer *server,
+                   const char   *name)
+{
+  g_autofree char *path = ld_test_path (name);
   g_autoptr(LdSync) sync = ld_sync_new (server->url);
-  g_autoptr(LdSync) again = ld_sync_new (server->url);
-  g_autoptr(LdSync) other = ld_sync_new ("http://127.0.0.1:9");
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *kept = NULL;
-  g_autofree char *loaded = NULL;
-  GStatBuf st;
+  LdStore *store = ld_store_create (path, &error);
+  LdSyncCounts c = { 0 };
 
+  g_assert_no_error (error);
   ld_sync_set_credentials (sync, "zhang.wei", PW);
-  ld_sync_login (sync, NULL, &error);
+  ld_sync_run (sync, store, &c, NULL, &error);
   g_assert_no_error (error);
-  ld_sync_save_token (sync, &error);
-  g_assert_no_error (error);
-  token = ld_sync_dup_token (sync);
-  path = ld_sync_token_path (ld_sync_get_server_url (sync), "zhang.wei");
-  g_assert_true (g_str_has_prefix (path, g_get_user_config_dir ()));
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_true (g_file_get_contents (path, &kept, NULL, NULL));
-  g_assert_cmpstr (kept, ==, token);
+  g_assert_cmpuint (c.skipped, ==, 0);
+  return store;
+}
 
-  g_assert_true (ld_sync_load_token (again));
-  g_assert_cmpstr (ld_sync_get_login (again), ==, "zhang.wei");
-  loaded = ld_sync_dup_token (again);
-  g_assert_cmpstr (loaded, ==, token);
-  g_assert_false (ld_sync_load_token (other));   /* kept per server */
+static double
+paddy_red (const char *store_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdPalette) palette = ld_store_sync_load_palette (store_path, "xz_dltb", &error);
+
+  g_assert_no_error (error);
+  return ld_palette_lookup (palette, "0101")->fill[0];
+}
+
+/* The server's matters, calendars and palettes are what the client uses once pulled: a
+ * deadline counted with the server's new holiday, the matter's new name, the new colour. */
+static void
+test_reference_data (void)
+{
+  g_autofree char *shipped_dir = ld_test_path ("server-shipped");
+  g_autofree char *edited_dir = ld_test_path ("server-edited");
+  g_autoptr(LdTestServer) shipped = demo_server (shipped_dir);
+  g_autofree char *client_data = g_strdup (g_getenv ("LANDDESK_DATADIR"));
+  g_autofree char *edited_data = edited_reference_data ();
+  g_autoptr(LdTestServer) edited = NULL;
+  g_autoptr(LdStore) control = NULL;
+  g_autoptr(LdStore) store = NULL;
+  g_autoptr(LdStore) reopened = NULL;
+  g_autoptr(LdCase) before = NULL;
+  g_autoptr(LdCase) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored_before = NULL;
+  g_autofree char *stored_after = NULL;
+  g_autofree char *path = NULL;
+  GDate holiday;
+
+  /* the edited server reads the edited files; this client keeps its own shipped ones */
+  g_setenv ("LANDDESK_DATADIR", edited_data, TRUE);
+  edited = ld_test_server_start (edited_dir, "--init-demo", ld_test_path ("demo.gpkg"),
+                                 "--demo-password", PW, NULL);
+  g_setenv ("LANDDESK_DATADIR", client_data, TRUE);
+
+  control = store_synced_with (shipped, "control.gpkg");
+  store = store_synced_with (edited, "edited.gpkg");
+  path = g_strdup (ld_store_get_path (store));
+
+  g_date_set_dmy (&holiday, 10, G_DATE_MARCH, 2025);
+  g_assert_true (ld_calendar_is_workday (ld_store_get_calendar (control), &holiday, NULL));
+  g_assert_false (ld_calendar_is_workday (ld_store_get_calendar (store), &holiday, NULL));
+  before = ld_store_get_case (control, LD_TEST_CASE_EXAMINE, NULL, &error);
+  g_assert_no_error (error);
+  after = ld_store_get_case (store, LD_TEST_CASE_EXAMINE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ld_case_get_clock (before)->has_deadline);
+  g_assert_true (ld_case_get_clock (after)->has_deadline);
+  /* one working day less in the limit: the deadline is the next working day */
+  g_assert_cmpint (g_date_days_between (&ld_case_get_clock (before)->deadline,
+                                        &ld_case_get_clock (after)->deadline), >=, 1);
+  stored_before = query (ld_store_get_path (control), "SELECT deadline FROM cases WHERE id = '"
+                         LD_TEST_CASE_EXAMINE "'");
+  stored_after = query (path, "SELECT deadline FROM cases WHERE id = '" LD_TEST_CASE_EXAMINE "'");
+  g_assert_cmpstr (stored_before, <, stored_after);   /* the lists sort on the stored one */
+
+  g_assert_cmpstr (ld_matter_get_name (ld_matter_list_find (ld_store_get_matters (control),
+                                                            "land-prereview")), ==,
+                   "建设项目用地预审与选址意见书");
+  g_assert_cmpstr (ld_matter_get_name (ld_matter_list_find (ld_store_get_matters (store),
+                                                            "land-prereview")), ==,
+                   "用地预审（新名称）");
+
+  g_assert_cmpfloat_with_epsilon (paddy_red (ld_store_get_path (control)), 0xF8 / 255.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (paddy_red (path), 0x12 / 255.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (paddy_red (NULL), 0xF8 / 255.0, 1e-9);   /* shipped */
+
+  /* kept: a store opened again reads the server's copies, not the shipped files */
+  g_clear_object (&store);
+  reopened = ld_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (ld_calendar_is_workday (ld_store_get_calendar (reopened), &holiday, NULL));
+  g_assert_cmpstr (ld_matter_get_name (ld_matter_list_find (ld_store_get_matters (reopened),
+                                                            "land-prereview")), ==,
+                   "用地预审（新名称）");
 }
 
 static void
@@ -826,7 +941,7 @@ main (int    argc,
   g_test_add_func ("/sync/server-killed", test_server_killed);
   g_test_add_func ("/sync/client-killed", test_client_killed);
   g_test_add_func ("/sync/events", test_events);
-  g_test_add_func ("/sync/token", test_token);
+  g_test_add_func ("/sync/reference-data", test_reference_data);
   g_test_add_func ("/sync/bad-input", test_bad_input);
 
   return g_test_run ();

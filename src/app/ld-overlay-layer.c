@@ -617,14 +617,13 @@ ld_overlay_layers_new_for_store (ShumateViewport  *viewport,
     }
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
-      g_autofree char *name = g_strconcat (tables[i], ".csv", NULL);
-      g_autofree char *style = ld_paths_data_file ("styles", name, NULL);
       g_autoptr(LdPalette) palette = NULL;
       g_autoptr(LdTileRenderer) renderer = NULL;
       g_autoptr(GError) local_error = NULL;
       LdOverlayLayer *layer;
 
-      palette = ld_palette_new_from_file (style, &local_error);
+      /* the server's palette when the store has one, else the shipped file */
+      palette = ld_store_sync_load_palette (gpkg_path, tables[i], &local_error);
       if (palette != NULL)
         renderer = ld_tile_renderer_new (gpkg_path, tables[i], palette, i == 0 ? 2 : 1,
                                          &local_error);

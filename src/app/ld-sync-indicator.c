@@ -3,7 +3,8 @@
  * The button shows online/offline, syncing, trouble, and how many edits wait; its popover
  * says the same in plain words (last sync, the last error), lists every op not yet
  * acknowledged (waiting, rejected with the server's reason, in conflict) and resolves
- * conflicts field by field: keep mine, take theirs, or type a value. A resolution is a new op,
+ * conflicts field by field: keep mine, take theirs, or type a value; a parcel's geometry (with
+ * its area) is one row whose two versions are compared side by side on two maps. A resolution is a new op,
  * sent at once. Syncs run in a worker thread (ld_sync_run_async) every minute while online,
  * when the network comes back, when the server announces changes (WebSocket), and on demand. Never silent: every failure is shown.
  *
@@ -13,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ld-redline-conflict-view.h"
 #include "ld-sync-indicator.h"
 
 #define SYNC_INTERVAL_S 60
@@ -23,6 +25,7 @@ struct _LdSyncIndicator
 
   LdSync        *sync;
   LdStore       *store;
+  ShumateMapSource *basemap;   /* the main map's, for a red-line conflict's two maps */
   char          *error;
   char          *status;
   gboolean       syncing;
@@ -37,6 +40,7 @@ struct _LdSyncIndicator
   GtkLabel      *status_label;
   GtkLabel      *detail_label;
   GtkButton     *sync_button;
+  GtkButton     *logout_button;
   GtkListBox    *items;
 };
 
@@ -172,6 +176,128 @@ edit_clicked_cb (GtkButton       *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A parcel geometry's conflict, and the area conflict that goes with it, settle together. */
+static gboolean
+is_geometry (LdSyncConflict *c)
+{
+  return g_str_equal (c->entity, "case_redline") && g_str_equal (c->field, "geom");
+}
+
+static void
+resolve_geometry (LdSyncIndicator *self,
+                  const char      *op_id,
+                  LdSyncChoice     choice)
+{
+  g_autoptr(GPtrArray) conflicts = ld_store_sync_list_conflicts (self->store, NULL);
+
+  /* the area first: the geometry's resolution, last, writes the op with both */
+  for (int pass = 0; pass < 2 && conflicts != NULL; pass++)
+    for (guint i = 0; i < conflicts->len; i++)
+      {
+        LdSyncConflict *c = conflicts->pdata[i];
+
+        if (g_str_equal (c->op_id, op_id)
+            && g_str_equal (c->field, pass == 0 ? "area_m2" : "geom"))
+          resolve (self, c->id, choice, NULL);
+      }
+}
+
+static void
+geometry_chosen_cb (LdRedlineConflictView *view,
+                    int                    choice,
+                    LdSyncIndicator       *self)
+{
+  resolve_geometry (self, g_object_get_data (G_OBJECT (view), "op-id"), choice);
+}
+
+static void
+geometry_clicked_cb (GtkButton       *button,
+                     LdSyncIndicator *self)
+{
+  resolve_geometry (self, g_object_get_data (G_OBJECT (button), "op-id"),
+                    GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "choice")));
+}
+
+static void
+compare_clicked_cb (GtkButton       *button,
+                    LdSyncIndicator *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GError) error = NULL;
+  LdRedlineConflictView *view;
+
+  view = ld_redline_conflict_view_new (g_object_get_data (G_OBJECT (button), "mine"),
+                                       g_object_get_data (G_OBJECT (button), "theirs"),
+                                       self->basemap, &error);
+  if (view == NULL)
+    {
+      g_free (self->error);
+      self->error = g_strdup_printf (_("Cannot show the red lines: %s"), error->message);
+      refresh (self);
+      return;
+    }
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (root));
+  g_object_set_data_full (G_OBJECT (view), "op-id",
+                          g_strdup (g_object_get_data (G_OBJECT (button), "op-id")), g_free);
+  g_signal_connect_object (view, "chosen", G_CALLBACK (geometry_chosen_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (view));
+}
+
+static GtkWidget *
+geometry_button (LdSyncIndicator *self,
+                 const char      *label,
+                 LdSyncConflict  *c,
+                 int              choice,
+                 GCallback        callback)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "op-id", g_strdup (c->op_id), g_free);
+  g_object_set_data_full (G_OBJECT (button), "mine", plain_value (c->mine), g_free);
+  g_object_set_data_full (G_OBJECT (button), "theirs", plain_value (c->theirs), g_free);
+  g_object_set_data (G_OBJECT (button), "choice", GINT_TO_POINTER (choice));
+  g_signal_connect (button, "clicked", callback, self);
+  return button;
+}
+
+/* A parcel's area from its WKT, for the row's subtitle. */
+static char *
+wkt_area (const char *json)
+{
+  g_autofree char *wkt = plain_value (json);
+  g_autoptr(LdRedline) redline = ld_redline_new ();
+
+  if (!ld_redline_add_parcel_wkt (redline, NULL, NULL, wkt, NULL))
+    return g_strdup ("?");
+  return ld_area_format (ld_redline_get_parcel_area (redline, 0));
+}
+
+static GtkWidget *
+geometry_row (LdSyncIndicator *self,
+              LdSyncConflict  *c)
+{
+  g_autofree char *mine = wkt_area (c->mine);
+  g_autofree char *theirs = wkt_area (c->theirs);
+  g_autofree char *subtitle = g_strdup_printf (_("Mine: %s · Theirs: %s"), mine, theirs);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Conflict in the red line"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  gtk_box_append (GTK_BOX (box), geometry_button (self, _("Compare on the Map…"), c, 0,
+                                                  G_CALLBACK (compare_clicked_cb)));
+  gtk_box_append (GTK_BOX (box), geometry_button (self, _("Keep Mine"), c, LD_SYNC_CHOICE_MINE,
+                                                  G_CALLBACK (geometry_clicked_cb)));
+  gtk_box_append (GTK_BOX (box), geometry_button (self, _("Take Theirs"), c,
+                                                  LD_SYNC_CHOICE_THEIRS,
+                                                  G_CALLBACK (geometry_clicked_cb)));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+  return row;
+}
+
 static GtkWidget *
 conflict_button (LdSyncIndicator *self,
                  const char      *label,
@@ -194,6 +320,7 @@ fill_items (LdSyncIndicator *self)
 {
   g_autoptr(GPtrArray) outbox = NULL;
   g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GHashTable) geometry_ops = g_hash_table_new (g_str_hash, g_str_equal);
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->items))) != NULL)
@@ -205,13 +332,32 @@ fill_items (LdSyncIndicator *self)
   for (guint i = 0; conflicts != NULL && i < conflicts->len; i++)
     {
       LdSyncConflict *c = conflicts->pdata[i];
-      g_autofree char *mine = plain_value (c->mine);
-      g_autofree char *theirs = plain_value (c->theirs);
-      g_autofree char *title = g_strdup_printf (_("Conflict in %s"), c->field);
-      g_autofree char *subtitle = g_strdup_printf (_("Mine: %s · Theirs: %s"), mine, theirs);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
+      if (is_geometry (c))
+        {
+          g_hash_table_add (geometry_ops, c->op_id);
+          gtk_list_box_append (self->items, geometry_row (self, c));
+        }
+    }
+  for (guint i = 0; conflicts != NULL && i < conflicts->len; i++)
+    {
+      LdSyncConflict *c = conflicts->pdata[i];
+      g_autofree char *mine = NULL;
+      g_autofree char *theirs = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row, *box;
+
+      /* the geometry and its area: one row above */
+      if (is_geometry (c) || (g_str_equal (c->field, "area_m2")
+                              && g_hash_table_contains (geometry_ops, c->op_id)))
+        continue;
+      mine = plain_value (c->mine);
+      theirs = plain_value (c->theirs);
+      title = g_strdup_printf (_("Conflict in %s"), c->field);
+      subtitle = g_strdup_printf (_("Mine: %s · Theirs: %s"), mine, theirs);
+      row = adw_action_row_new ();
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -328,6 +474,7 @@ refresh (LdSyncIndicator *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->status);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button),
                             self->sync != NULL && !self->syncing && online);
+  gtk_widget_set_visible (GTK_WIDGET (self->logout_button), self->sync != NULL);
   fill_items (self);
 }
 
@@ -410,6 +557,26 @@ sync_clicked_cb (LdSyncIndicator *self)
   start_sync (self);
 }
 
+/* Logs out on this device: the kept token is deleted (keyring and file); edits stay in the
+ * outbox until the next login. */
+static void
+logout_clicked_cb (LdSyncIndicator *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->sync == NULL)
+    return;
+  g_clear_handle_id (&self->timer, g_source_remove);
+  ld_sync_unwatch (self->sync);
+  if (!ld_sync_forget_token (self->sync, &error))
+    {
+      g_free (self->error);
+      self->error = g_strdup_printf (_("Could not log out: %s"), error->message);
+    }
+  refresh (self);
+  show_login (self);
+}
+
 static void
 login_thread (GTask        *task,
               gpointer      source,
@@ -418,10 +585,18 @@ login_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  if (ld_sync_login (LD_SYNC (task_data), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (!ld_sync_login (LD_SYNC (task_data), cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* here, not on the main loop: a keyring may take seconds to answer */
+  if (!ld_sync_save_token (LD_SYNC (task_data), &error))
+    {
+      g_warning ("the login token cannot be kept: %s", error->message);
+      g_clear_error (&error);
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -440,8 +615,6 @@ login_done_cb (GObject      *source,
       refresh (self);
       return;
     }
-  if (!ld_sync_save_token (self->sync, &error))
-    g_warning ("the login token cannot be kept: %s", error->message);
   start_sync (self);
   ld_sync_watch (self->sync);
   if (self->timer == 0)
@@ -520,6 +693,7 @@ ld_sync_indicator_dispose (GObject *object)
     }
   g_clear_object (&self->sync);
   g_clear_object (&self->store);
+  g_clear_object (&self->basemap);
 
   G_OBJECT_CLASS (ld_sync_indicator_parent_class)->dispose (object);
 }
@@ -560,8 +734,10 @@ ld_sync_indicator_class_init (LdSyncIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, status_label);
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, detail_label);
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, logout_button);
   gtk_widget_class_bind_template_child (widget_class, LdSyncIndicator, items);
   gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, logout_clicked_cb);
 }
 
 static void
@@ -591,11 +767,22 @@ ld_sync_indicator_set_store (LdSyncIndicator *self,
   refresh (self);
 }
 
+/* The base map a red-line conflict's two maps show (the main map's source). */
+void
+ld_sync_indicator_set_map_source (LdSyncIndicator  *self,
+                                  ShumateMapSource *basemap)
+{
+  g_return_if_fail (LD_IS_SYNC_INDICATOR (self));
+
+  g_set_object (&self->basemap, basemap);
+}
+
 /**
  * ld_sync_indicator_connect:
  *
  * Syncs with @server_url from now on: takes the token kept from the last login, or asks for
- * the user and password (a login dialog) and keeps the token (0600 file, never in the store),
+ * the user and password (a login dialog) and keeps the token (keyring, else a 0600 file; never
+ * in the store),
  * then syncs every minute while online and whenever the server announces changes.
  */
 void

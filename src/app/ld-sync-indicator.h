@@ -5,6 +5,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <shumate/shumate.h>
 
 #include "ld-core.h"
 
@@ -17,6 +18,8 @@ G_DECLARE_FINAL_TYPE (LdSyncIndicator, ld_sync_indicator, LD, SYNC_INDICATOR, Ad
 LdSyncIndicator *ld_sync_indicator_new        (void);
 void             ld_sync_indicator_set_store  (LdSyncIndicator *self,
                                                LdStore         *store);
+void             ld_sync_indicator_set_map_source (LdSyncIndicator  *self,
+                                                   ShumateMapSource *basemap);
 void             ld_sync_indicator_connect    (LdSyncIndicator *self,
                                                const char      *server_url);
 void             ld_sync_indicator_sync_now   (LdSyncIndicator *self);

@@ -402,9 +402,16 @@ synced_cb (LdSyncIndicator *indicator,
            guint            pulled,
            LdWindow        *self)
 {
-  /* New data from the server: the lists read the store again. */
+  /* New data from the server: the lists read the store again, and its matters and calendars
+   * (the server may have sent new ones). */
   if (pulled > 0 && self->store != NULL)
-    ld_window_refresh_lists (self);
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ld_store_sync_reload_reference (self->store, &error))
+        g_warning ("the synced matters and calendars cannot be read: %s", error->message);
+      ld_window_refresh_lists (self);
+    }
 }
 
 /**
@@ -423,6 +430,7 @@ ld_window_connect_server (LdWindow   *self,
 
   adw_header_bar_pack_end (self->header_bar, GTK_WIDGET (indicator));
   ld_sync_indicator_set_store (indicator, self->store);
+  ld_sync_indicator_set_map_source (indicator, shumate_simple_map_get_map_source (self->map));
   g_signal_connect_object (indicator, "synced", G_CALLBACK (synced_cb), self, 0);
   ld_sync_indicator_connect (indicator, server_url);
 }

@@ -98,6 +98,8 @@ void          ld_store_add_field           (JsonBuilder *b,
                                             const char *value);
 gboolean      ld_store_load_reference_data (LdStore *self,
                                             GError **error);
+gboolean      ld_store_refresh_clocks      (LdStore *self,
+                                            GError **error);
 LdStore *     ld_store_open_db             (const char *path,
                                             int flags,
                                             GError **error);

@@ -1,8 +1,9 @@
 /* ld-store-redline.c: giving a case its red line, as the reviewer imported it
  *
- * The case's old parcels are deleted and the new ones inserted in one transaction, with a
- * delete op per old parcel and an insert op per new one, so the server and every client see
- * the same red line. Geometries are GeoPackage blobs (EPSG:4525, no envelope: the store's
+ * In one transaction: a new parcel with the number of an old one updates it (an update op, the
+ * old geometry its base), other new parcels are inserted (an insert op each) and the old ones
+ * left over deleted (a delete op each), so the server and every client see the same red line
+ * and two people redrawing one parcel meet as a conflict. Geometries are GeoPackage blobs (EPSG:4525, no envelope: the store's
  * ST_ functions read the extent from the WKB for the R-tree).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,6 +12,10 @@
 
 #include <string.h>
 
+#include <cpl_conv.h>
+#include <ogr_api.h>
+
+#include "ld-gpkg-geom.h"
 #include "ld-redline.h"
 #include "ld-store-private.h"
 
@@ -30,34 +35,113 @@ gpkg_blob (GBytes *wkb)
   return g_byte_array_free_to_bytes (blob);
 }
 
+/* A parcel the case has now. */
+typedef struct
+{
+  char   *id;
+  gint64  version;
+  char   *name;
+  double  area;
+  char   *wkt;
+  gboolean kept;
+} OldParcel;
+
+static void
+old_parcel_free (gpointer data)
+{
+  OldParcel *p = data;
+
+  g_free (p->id);
+  g_free (p->name);
+  g_free (p->wkt);
+  g_free (p);
+}
+
+/* A stored GeoPackage geometry as WKT, the base an update op carries (the server compares
+ * geometries to the millimetre, not the text). */
+static char *
+gpkg_to_wkt (const guint8 *blob,
+             gsize         len)
+{
+  LdGpkgHeader header;
+  OGRGeometryH geom = NULL;
+  char *wkt = NULL, *copy;
+
+  if (blob == NULL || !ld_gpkg_geom_parse_header (blob, len, &header, NULL)
+      || OGR_G_CreateFromWkb (header.wkb, NULL, &geom, (int) header.wkb_length) != OGRERR_NONE)
+    return NULL;
+  OGR_G_ExportToWkt (geom, &wkt);
+  OGR_G_DestroyGeometry (geom);
+  copy = g_strdup (wkt);
+  CPLFree (wkt);
+  return copy;
+}
+
+/* The case's parcels by parcel number. */
+static GHashTable *
+load_old_parcels (LdStore     *self,
+                  const char  *case_id,
+                  GError     **error)
+{
+  g_auto(sqlite3_stmt_ptr) select = ld_store_prepare (self, "SELECT id, version, parcel_no,"
+                                                            " name, area_m2, geom"
+                                                            " FROM case_redlines"
+                                                            " WHERE case_id = ?", error);
+  GHashTable *old;
+
+  if (select == NULL)
+    return NULL;
+  old = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, old_parcel_free);
+  ld_store_bind_text (select, 1, case_id);
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      OldParcel *p = g_new0 (OldParcel, 1);
+      const char *no = (const char *) sqlite3_column_text (select, 2);
+
+      p->id = g_strdup ((const char *) sqlite3_column_text (select, 0));
+      p->version = sqlite3_column_int64 (select, 1);
+      p->name = g_strdup ((const char *) sqlite3_column_text (select, 3));
+      p->area = sqlite3_column_double (select, 4);
+      p->wkt = gpkg_to_wkt (sqlite3_column_blob (select, 5),
+                            (gsize) sqlite3_column_bytes (select, 5));
+      /* Two parcels with one number (or none): the later one is replaced, not updated. */
+      g_hash_table_replace (old, g_strdup (no ? no : p->id), p);
+    }
+  return old;
+}
+
+/* The old parcels the new red line does not have: a delete op each. */
 static gboolean
 delete_old_parcels (LdStore     *self,
-                    const char  *case_id,
+                    GHashTable  *old,
                     const char  *login,
                     const char  *at,
                     GError     **error)
 {
-  g_auto(sqlite3_stmt_ptr) select = ld_store_prepare (self, "SELECT id, version FROM case_redlines"
-                                                            " WHERE case_id = ?", error);
-  g_auto(sqlite3_stmt_ptr) del = NULL;
+  g_auto(sqlite3_stmt_ptr) del = ld_store_prepare (self, "DELETE FROM case_redlines WHERE id = ?",
+                                                   error);
+  GHashTableIter iter;
+  OldParcel *p;
 
-  if (select == NULL)
-    return FALSE;
-  ld_store_bind_text (select, 1, case_id);
-  while (sqlite3_step (select) == SQLITE_ROW)
-    {
-      g_autofree char *op_id = g_uuid_string_random ();
-
-      if (!ld_store_write_op (self, op_id, "case_redline",
-                              (const char *) sqlite3_column_text (select, 0), "delete",
-                              sqlite3_column_int64 (select, 1), NULL, NULL, login, at, error))
-        return FALSE;
-    }
-  del = ld_store_prepare (self, "DELETE FROM case_redlines WHERE case_id = ?", error);
   if (del == NULL)
     return FALSE;
-  ld_store_bind_text (del, 1, case_id);
-  return ld_store_step_done (self, del, error);
+  g_hash_table_iter_init (&iter, old);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &p))
+    {
+      g_autofree char *op_id = NULL;
+
+      if (p->kept)
+        continue;
+      op_id = g_uuid_string_random ();
+      if (!ld_store_write_op (self, op_id, "case_redline", p->id, "delete", p->version, NULL,
+                              NULL, login, at, error))
+        return FALSE;
+      sqlite3_reset (del);
+      ld_store_bind_text (del, 1, p->id);
+      if (!ld_store_step_done (self, del, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static JsonNode *
@@ -85,14 +169,70 @@ insert_fields (const char *case_id,
   return json_builder_get_root (b);
 }
 
+/* A new parcel with the number of an old one updates it (one op with the old geometry as its
+ * base), so that two reviewers redrawing the same parcel meet as a geometry conflict instead
+ * of leaving the case with both red lines. */
 static gboolean
-insert_parcel (LdStore     *self,
-               const char  *case_id,
-               LdRedline   *redline,
-               guint        i,
+update_parcel (LdStore     *self,
+               OldParcel   *old,
+               const char  *name,
+               double       area,
+               const char  *wkt,
+               GBytes      *blob,
                const char  *login,
                const char  *at,
                GError     **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) fields = NULL;
+  g_autofree char *op_id = g_uuid_string_random ();
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  gsize len;
+  const void *data = g_bytes_get_data (blob, &len);
+
+  old->kept = TRUE;
+  if (g_strcmp0 (old->wkt, wkt) == 0 && g_strcmp0 (old->name, name) == 0)
+    return TRUE;
+  stmt = ld_store_prepare (self, "UPDATE case_redlines SET geom = ?, name = ?, area_m2 = ?"
+                                 " WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, data, (int) len, SQLITE_TRANSIENT);
+  ld_store_bind_text (stmt, 2, name);
+  sqlite3_bind_double (stmt, 3, area);
+  ld_store_bind_text (stmt, 4, old->id);
+  if (!ld_store_step_done (self, stmt, error))
+    return FALSE;
+
+  json_builder_begin_object (b);
+  if (g_strcmp0 (old->name, name) != 0)
+    ld_store_add_field (b, "name", old->name, name);
+  if (g_strcmp0 (old->wkt, wkt) != 0)
+    {
+      ld_store_add_field (b, "geom", old->wkt, wkt);
+      json_builder_set_member_name (b, "area_m2");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "base");
+      json_builder_add_double_value (b, old->area);
+      json_builder_set_member_name (b, "value");
+      json_builder_add_double_value (b, area);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  fields = json_builder_get_root (b);
+  return ld_store_write_op (self, op_id, "case_redline", old->id, "update", old->version,
+                            fields, NULL, login, at, error);
+}
+
+static gboolean
+put_parcel (LdStore     *self,
+            const char  *case_id,
+            LdRedline   *redline,
+            guint        i,
+            GHashTable  *old,
+            const char  *login,
+            const char  *at,
+            GError     **error)
 {
   g_autofree char *id = g_uuid_string_random ();
   g_autofree char *parcel_no = g_strdup (ld_redline_get_parcel_id (redline, i));
@@ -103,6 +243,7 @@ insert_parcel (LdStore     *self,
   g_auto(sqlite3_stmt_ptr) stmt = NULL;
   const char *name = ld_redline_get_parcel_name (redline, i);
   double area = ld_redline_get_parcel_area (redline, i);
+  OldParcel *same;
   gsize len;
   const void *data;
 
@@ -118,6 +259,9 @@ insert_parcel (LdStore     *self,
       return FALSE;
     }
   blob = gpkg_blob (wkb);
+  same = g_hash_table_lookup (old, parcel_no);
+  if (same != NULL && !same->kept)
+    return update_parcel (self, same, name, area, wkt, blob, login, at, error);
   data = g_bytes_get_data (blob, &len);
   stmt = ld_store_prepare (self, "INSERT INTO case_redlines (geom, id, case_id, parcel_no, name,"
                                  " area_m2, version) VALUES (?, ?, ?, ?, ?, ?, 1)", error);
@@ -142,8 +286,9 @@ insert_parcel (LdStore     *self,
  * @redline: its parcels, in EPSG:4525 (as ld_redline_import() gives them)
  * @login: who does it; must be a user of the store
  *
- * Replaces the case's red line with @redline: one transaction, with its ops. Invalid parcels
- * are refused (repair them first, as the import offers), and nothing changes then.
+ * Replaces the case's red line with @redline: one transaction, with its ops. A parcel whose
+ * number the case already has is updated in place (an update op); the others are inserted,
+ * and old parcels the new red line lacks deleted. Invalid parcels are refused (repair them first, as the import offers), and nothing changes then.
  */
 gboolean
 ld_store_set_redline (LdStore     *self,
@@ -155,6 +300,7 @@ ld_store_set_redline (LdStore     *self,
   g_autoptr(LdUser) user = NULL;
   g_autoptr(LdCase) kase = NULL;
   g_autofree char *at = ld_store_now ();
+  g_autoptr(GHashTable) old = NULL;
   const char *case_id;
 
   g_return_val_if_fail (LD_IS_STORE (self), FALSE);
@@ -183,11 +329,14 @@ ld_store_set_redline (LdStore     *self,
   case_id = ld_case_get (kase, LD_CASE_ID);
   if (!ld_store_begin (self, error))
     return FALSE;
-  if (!delete_old_parcels (self, case_id, login, at, error))
+  old = load_old_parcels (self, case_id, error);
+  if (old == NULL)
     goto fail;
   for (guint i = 0; i < ld_redline_get_n_parcels (redline); i++)
-    if (!insert_parcel (self, case_id, redline, i, login, at, error))
+    if (!put_parcel (self, case_id, redline, i, old, login, at, error))
       goto fail;
+  if (!delete_old_parcels (self, old, login, at, error))
+    goto fail;
   if (!ld_store_commit (self, error))
     goto fail;
   return TRUE;

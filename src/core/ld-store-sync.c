@@ -23,7 +23,10 @@
 #pragma GCC diagnostic pop
 
 #include "ld-clock.h"
+#include "ld-calendar.h"
 #include "ld-matter.h"
+#include "ld-palette.h"
+#include "ld-paths.h"
 #include "ld-store-private.h"
 #include "ld-store-sync-private.h"
 #include "ld-store-sync.h"
@@ -563,6 +566,147 @@ set_state (LdStore     *self,
   return TRUE;
 }
 
+/* ---- reference data: matters, calendars, palettes ---------------------------------------- */
+
+/* Runs one statement with text parameters (NULL ends them); FALSE with @error on failure. */
+static gboolean
+run_text (LdStore     *self,
+          const char  *sql,
+          GError     **error,
+          ...)
+{
+  g_auto(StmtPtr) stmt = prepare (self, sql, error);
+  va_list args;
+  const char *value;
+  int i = 1;
+
+  if (stmt == NULL)
+    return FALSE;
+  va_start (args, error);
+  while ((value = va_arg (args, const char *)) != NULL)
+    bind_text (stmt, i++, value);
+  va_end (args);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return fail (self, error, "cannot write reference data");
+  return TRUE;
+}
+
+static gboolean
+put_matter (LdStore     *self,
+            LdMatter    *m,
+            gint64       version,
+            GError     **error)
+{
+  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (version, 1));
+  const char *id = ld_matter_get_id (m);
+
+  if (!run_text (self, "INSERT INTO matters (id, json, version) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT (id) DO UPDATE SET json = ?2, version = ?3", error,
+                 id, ld_matter_get_json (m), v, NULL)
+      || !run_text (self, "DELETE FROM matter_stages WHERE matter = ?", error, id, NULL))
+    return FALSE;
+  for (guint s = 0; s < ld_matter_get_n_stages (m); s++)
+    {
+      g_autofree char *idx = g_strdup_printf ("%u", s);
+
+      if (!run_text (self, "INSERT INTO matter_stages (matter, stage, role, idx)"
+                           " VALUES (?, ?, ?, ?)", error, id, ld_matter_get_stage_id (m, s),
+                     ld_matter_get_stage_role (m, s), idx, NULL))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The year a calendar record's text is for, checked by the calendar's own loader. */
+static int
+calendar_year (const char  *text,
+               const char  *origin,
+               char       **source,
+               GError     **error)
+{
+  g_autoptr(LdCalendar) scratch = ld_calendar_new ();
+  g_autoptr(GArray) years = NULL;
+  int year;
+
+  if (!ld_calendar_add_year_json (scratch, text, origin, error))
+    return 0;
+  years = ld_calendar_get_years (scratch);
+  if (years->len != 1)
+    {
+      g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_IMPORT, "%s: not one year", origin);
+      return 0;
+    }
+  year = g_array_index (years, int, 0);
+  *source = g_strdup (ld_calendar_get_source (scratch, year));
+  return year;
+}
+
+/*
+ * Stores one pulled matter, calendar or palette record (its data: id, file, text) in the
+ * store's own copies, which the readers prefer to the shipped files. Returns 1 when stored or
+ * deleted, 0 when the record is unusable (logged, the rest of the feed applied), -1 on a
+ * store error. Other entities the client does not keep return 1 and change nothing.
+ */
+static int
+apply_reference (LdStore     *self,
+                 const char  *entity,
+                 const char  *id,
+                 gint64       version,
+                 gboolean     deleted,
+                 JsonObject  *data,
+                 GError     **error)
+{
+  const char *text = object_string (data, "text");
+  g_autofree char *origin = g_strdup_printf ("the server's %s %s", entity, id);
+  g_autofree char *v = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (version, 1));
+  g_autoptr(GError) bad = NULL;
+
+  if (g_str_equal (entity, "matter"))
+    {
+      g_autoptr(LdMatter) m = NULL;
+
+      if (deleted)
+        return run_text (self, "DELETE FROM matter_stages WHERE matter = ?", error, id, NULL)
+               && run_text (self, "DELETE FROM matters WHERE id = ?", error, id, NULL) ? 1 : -1;
+      m = text ? ld_matter_new_from_json (text, origin, &bad) : NULL;
+      if (m != NULL)
+        return put_matter (self, m, version, error) ? 1 : -1;
+    }
+  else if (g_str_equal (entity, "calendar"))
+    {
+      g_autofree char *source = NULL;
+      g_autofree char *year_text = NULL;
+      int year;
+
+      if (deleted)
+        return run_text (self, "DELETE FROM calendars WHERE year = CAST (? AS INTEGER)", error,
+                         id, NULL) ? 1 : -1;
+      year = text ? calendar_year (text, origin, &source, &bad) : 0;
+      year_text = g_strdup_printf ("%d", year);
+      if (year != 0)
+        return run_text (self, "INSERT OR REPLACE INTO calendars (year, source, json)"
+                               " VALUES (CAST (? AS INTEGER), ?, ?)", error,
+                         year_text, source ? source : "", text, NULL) ? 1 : -1;
+    }
+  else if (g_str_equal (entity, "palette"))
+    {
+      g_autoptr(LdPalette) palette = NULL;
+
+      if (deleted)
+        return run_text (self, "DELETE FROM palettes WHERE id = ?", error, id, NULL) ? 1 : -1;
+      palette = text ? ld_palette_new_from_data (text, -1, origin, &bad) : NULL;
+      if (palette != NULL)
+        return run_text (self, "INSERT INTO palettes (id, text, version) VALUES (?1, ?2, ?3)"
+                               " ON CONFLICT (id) DO UPDATE SET text = ?2, version = ?3", error,
+                         id, text, v, NULL) ? 1 : -1;
+    }
+  else
+    return 1;
+  g_warning ("sync: %s is not stored: %s", origin,
+             bad ? bad->message : "its record has no text");
+  return 0;
+}
+
 /* ---- public API ------------------------------------------------------------------------- */
 
 void
@@ -834,6 +978,7 @@ ld_store_sync_apply_changes (LdStore       *self,
   g_autofree char *cursor = g_strdup_printf ("%" G_GINT64_FORMAT, next);
   sqlite3 *db = ld_store_get_db (self);
   gboolean redlines = FALSE;
+  gboolean reference = FALSE;
   gboolean ok = FALSE;
   GHashTableIter iter;
   gpointer key;
@@ -873,7 +1018,17 @@ ld_store_sync_apply_changes (LdStore       *self,
         }
       counts->pulled++;
       if (t == NULL)
-        continue;   /* matters, calendars, palettes: the shipped copies serve for now */
+        {
+          int rc = apply_reference (self, entity, id, version, deleted, data, error);
+
+          if (rc < 0)
+            goto out;
+          if (rc == 0)
+            counts->skipped++;
+          else if (entity != NULL && !g_str_equal (entity, "user"))
+            reference = TRUE;
+          continue;
+        }
       mine = g_hash_table_lookup (keep, id);
       if (g_str_equal (entity, "case"))
         g_hash_table_add (cases, g_strdup (id));
@@ -974,6 +1129,10 @@ out:
   if (!ok)
     rollback (self);
   sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  /* New matters or calendars: this connection reads them now, and every deadline is computed
+   * again on them (ld_store_refresh_clocks() also catches up at the next open after a crash). */
+  if (ok && reference)
+    ok = ld_store_load_reference_data (self, error) && ld_store_refresh_clocks (self, error);
   return ok;
 }
 
@@ -1500,4 +1659,66 @@ ld_store_sync_resolve (LdStore       *self,
 fail:
   rollback (self);
   return FALSE;
+}
+
+/**
+ * ld_store_sync_reload_reference:
+ *
+ * Reads the store's matters and calendars again (another connection, the sync's, stored new
+ * ones from the server): for the window's store after a sync.
+ */
+gboolean
+ld_store_sync_reload_reference (LdStore  *self,
+                                GError  **error)
+{
+  return ld_store_load_reference_data (self, error);
+}
+
+/**
+ * ld_store_sync_load_palette:
+ * @store_path: (nullable): a LandDesk store; NULL, or a GeoPackage without synced palettes,
+ *   gives the shipped palette
+ * @table: the layer, e.g. "xz_dltb" (the palette data/styles/TABLE.csv)
+ *
+ * The palette the server delivered for @table when the store has one, else the shipped file.
+ */
+LdPalette *
+ld_store_sync_load_palette (const char  *store_path,
+                            const char  *table,
+                            GError     **error)
+{
+  g_autofree char *name = g_strconcat (table, ".csv", NULL);
+  g_autofree char *shipped = ld_paths_data_file ("styles", name, NULL);
+  sqlite3 *db = NULL;
+
+  if (store_path != NULL
+      && sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    {
+      sqlite3_stmt *stmt = NULL;
+      LdPalette *palette = NULL;
+
+      /* a store from before schema 8, or another GeoPackage, has no palettes table */
+      if (sqlite3_prepare_v2 (db, "SELECT text FROM palettes WHERE id = ?", -1, &stmt, NULL)
+          == SQLITE_OK)
+        {
+          sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              g_autofree char *origin = g_strdup_printf ("%s: palettes, %s", store_path, table);
+              g_autoptr(GError) local = NULL;
+
+              palette = ld_palette_new_from_data ((const char *) sqlite3_column_text (stmt, 0),
+                                                  -1, origin, &local);
+              if (palette == NULL)
+                g_warning ("%s; the shipped palette serves", local->message);
+            }
+          sqlite3_finalize (stmt);
+        }
+      sqlite3_close (db);
+      if (palette != NULL)
+        return palette;
+    }
+  else if (db != NULL)
+    sqlite3_close (db);
+  return ld_palette_new_from_file (shipped, error);
 }

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ld-palette.h"
 #include "ld-store.h"
 
 G_BEGIN_DECLS
@@ -112,6 +113,12 @@ gboolean    ld_store_sync_resolve           (LdStore         *self,
                                              LdSyncChoice     choice,
                                              JsonNode        *value,
                                              const char      *login,
+                                             GError         **error);
+
+gboolean    ld_store_sync_reload_reference  (LdStore         *self,
+                                             GError         **error);
+LdPalette  *ld_store_sync_load_palette      (const char      *store_path,
+                                             const char      *table,
                                              GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdSyncItem, ld_sync_item_free)

@@ -235,6 +235,13 @@ static const char schema_7[] =
   "ALTER TABLE opinions_v6 RENAME TO opinions;"
   "CREATE INDEX opinions_case ON opinions (case_id, stage, author);";
 
+/* Map palettes delivered by the server (its feed's "palette" records: the CSV text of
+ * data/styles/ID.csv); the map prefers them to the shipped files. Matters and calendars have
+ * their tables since schema 4. */
+static const char schema_8[] =
+  "CREATE TABLE palettes (id TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL,"
+  " version INTEGER NOT NULL DEFAULT 1);";
+
 typedef struct
 {
   const char *what;
@@ -249,6 +256,7 @@ static const Migration migrations[] = {
   { "deadline columns and the search index", schema_5 },
   { "stored overlay analyses", schema_6 },
   { "sync: outbox reasons, opinions without a unique key", schema_7 },
+  { "palettes from the server", schema_8 },
 };
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -991,9 +999,9 @@ ld_store_load_case (LdStore     *self,
 /* The stored deadlines depend on the calendars and the matters: when those change (a new
  * year's calendar, an edited matter, a store from before schema 5), every case's deadline is
  * computed again, in one transaction. */
-static gboolean
-refresh_clocks (LdStore  *self,
-                GError  **error)
+gboolean
+ld_store_refresh_clocks (LdStore  *self,
+                         GError  **error)
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_auto(sqlite3_stmt_ptr) stmt = NULL;
@@ -1232,7 +1240,7 @@ ld_store_create_at_version (const char  *path,
     }
   if (version >= 4 && !ld_store_load_reference_data (self, error))
     return NULL;
-  if (version >= 5 && !refresh_clocks (self, error))
+  if (version >= 5 && !ld_store_refresh_clocks (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -1298,7 +1306,7 @@ ld_store_open (const char  *path,
     }
   if (!migrate (self, ld_store_latest_version (), error))
     return NULL;
-  if (!ld_store_load_reference_data (self, error) || !refresh_clocks (self, error))
+  if (!ld_store_load_reference_data (self, error) || !ld_store_refresh_clocks (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }

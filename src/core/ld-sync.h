@@ -98,5 +98,7 @@ char        *ld_sync_token_path        (const char         *server_url,
 gboolean     ld_sync_save_token        (LdSync             *self,
                                         GError            **error);
 gboolean     ld_sync_load_token        (LdSync             *self);
+gboolean     ld_sync_forget_token      (LdSync             *self,
+                                        GError            **error);
 
 G_END_DECLS

@@ -12,11 +12,18 @@ void
 ld_server_log (const char *format,
                ...)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%f%z");
+  static gsize zone;   /* a GTimeZone * */
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
   g_autofree char *msg = NULL;
   va_list args;
 
+  /* The local zone is looked up once: g_date_time_new_now_local() checks /etc/localtime
+   * (three system calls) on every line, and the server logs a line per request. */
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+  now = g_date_time_new_now ((GTimeZone *) zone);
+  stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%f%z");
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);

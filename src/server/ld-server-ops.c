@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "ld-core.h"
 #include "ld-server-gdal.h"
 #include "ld-server-log.h"
@@ -130,15 +132,82 @@ is_date (const char *text)
   return g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
 }
 
+/* Same shape, every vertex within a millimetre: one geometry written by two WKT writers
+ * (GEOS on the client, OGR on the server) with different digits. */
 static gboolean
-values_equal (JsonNode *a,
-              JsonNode *b)
+geometries_match (OGRGeometryH a,
+                  OGRGeometryH b)
+{
+  int n = OGR_G_GetGeometryCount (a);
+
+  if (wkbFlatten (OGR_G_GetGeometryType (a)) != wkbFlatten (OGR_G_GetGeometryType (b))
+      || n != OGR_G_GetGeometryCount (b) || OGR_G_GetPointCount (a) != OGR_G_GetPointCount (b))
+    return FALSE;
+  for (int i = 0; i < n; i++)
+    if (!geometries_match (OGR_G_GetGeometryRef (a, i), OGR_G_GetGeometryRef (b, i)))
+      return FALSE;
+  for (int i = 0; i < OGR_G_GetPointCount (a); i++)
+    if (fabs (OGR_G_GetX (a, i) - OGR_G_GetX (b, i)) > 1e-3
+        || fabs (OGR_G_GetY (a, i) - OGR_G_GetY (b, i)) > 1e-3)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+wkt_equal (const char *a,
+           const char *b)
+{
+  OGRGeometryH ga = NULL, gb = NULL;
+  char *ca = (char *) a, *cb = (char *) b;
+  gboolean equal;
+
+  if (g_str_equal (a, b))
+    return TRUE;
+  if (OGR_G_CreateFromWkt (&ca, NULL, &ga) != OGRERR_NONE
+      || OGR_G_CreateFromWkt (&cb, NULL, &gb) != OGRERR_NONE)
+    {
+      OGR_G_DestroyGeometry (ga);
+      return FALSE;
+    }
+  equal = geometries_match (ga, gb);
+  OGR_G_DestroyGeometry (ga);
+  OGR_G_DestroyGeometry (gb);
+  return equal;
+}
+
+static gboolean
+is_number (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && (json_node_get_value_type (node) == G_TYPE_INT64
+                                          || json_node_get_value_type (node) == G_TYPE_DOUBLE);
+}
+
+static gboolean
+is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* Field values compared as what they mean: numbers as numbers (8100 is 8100.0), geometries
+ * to the millimetre. */
+static gboolean
+values_equal_field (const char *field,
+                    JsonNode   *a,
+                    JsonNode   *b)
 {
   gboolean a_null = a == NULL || JSON_NODE_HOLDS_NULL (a);
   gboolean b_null = b == NULL || JSON_NODE_HOLDS_NULL (b);
 
   if (a_null || b_null)
     return a_null && b_null;
+  if (is_number (a) && is_number (b))
+    {
+      double x = json_node_get_double (a), y = json_node_get_double (b);
+
+      return fabs (x - y) <= 1e-9 * MAX (1.0, MAX (fabs (x), fabs (y)));
+    }
+  if (field != NULL && g_str_equal (field, "geom") && is_string (a) && is_string (b))
+    return wkt_equal (json_node_get_string (a), json_node_get_string (b));
   return json_node_equal (a, b);
 }
 
@@ -697,9 +766,9 @@ apply_op (LdServer            *self,
           JsonNode *base = json_object_get_member (f, "base");
           JsonNode *mine = json_object_get_member (f, "value");
 
-          if (values_equal (theirs, mine))
+          if (values_equal_field (l->data, theirs, mine))
             continue;
-          if (!values_equal (theirs, base))
+          if (!values_equal_field (l->data, theirs, base))
             add_conflict (res, l->data, base, theirs, mine);
           any = TRUE;
         }

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #ifdef G_OS_UNIX
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #endif
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -38,6 +40,7 @@ G_DEFINE_QUARK (ld-server-error-quark, ld_server_error)
 #define START_TIME_KEY "ld-start-time"
 #define COUNTED_KEY    "ld-counted"
 #define PEER_KEY       "ld-peer"
+#define CORKED_KEY     "ld-corked"
 
 /* Takes @text. */
 void
@@ -276,6 +279,21 @@ refuse_early (SoupServerMessage *msg,
   ld_server_send_error (msg, status, "%s", message);
 }
 
+/* libsoup writes a response's headers and body in two sends on a TCP_NODELAY socket: two
+ * packets. Corked from the request's headers until the response is written, they leave as
+ * one. Not for the WebSocket, whose frames must go at once. */
+static void
+set_cork (SoupServerMessage *msg,
+          gboolean           on)
+{
+#if defined(TCP_CORK)
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, on, NULL);
+#endif
+}
+
 /* Headers are in: refuse what is too big or arrives while draining, before the body is read. */
 static void
 got_headers_cb (SoupServerMessage *msg,
@@ -291,6 +309,11 @@ got_headers_cb (SoupServerMessage *msg,
 
   self->in_flight++;
   g_object_set_data (G_OBJECT (msg), COUNTED_KEY, GINT_TO_POINTER (1));
+  if (!g_str_equal (path, "/api/v1/events"))
+    {
+      set_cork (msg, TRUE);
+      g_object_set_data (G_OBJECT (msg), CORKED_KEY, GINT_TO_POINTER (1));
+    }
   g_object_set_data_full (G_OBJECT (msg), PEER_KEY, ld_server_peer (msg), g_free);
 
   /* libsoup refused it already (a ".." smuggled into the path, say): say why, in JSON. */
@@ -347,6 +370,8 @@ request_done (LdServer          *self,
   guint status = soup_server_message_get_status (msg);
   g_autofree char *peer = ld_server_peer (msg);
 
+  if (g_object_get_data (G_OBJECT (msg), CORKED_KEY) != NULL)
+    set_cork (msg, FALSE);   /* the response is written: send what is held */
   ld_server_request_detached (self, msg);
   ld_server_metrics_request (self->metrics, route_label (path), aborted ? 499 : status, seconds);
   ld_server_log ("%s %s %s %u %.2f ms%s", peer, soup_server_message_get_method (msg), path,

@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 # A server with 20 000 changes, its URL, a token and one saved response.
 mkfifo "$work/hold"
-LANDDESK_SERVER="$build/src/server/landdesk-server" \
+LANDDESK_SERVER="$build/src/server/landdesk-server" LANDDESK_DATADIR="$root/data" \
   "$build/tests/bench/bench-server" --ops 10000 --changes 20000 --wrk-out "$work/server" \
   ${workers:+--workers "$workers"} \
   < "$work/hold" > "$work/bench.log" 2>&1 &
