@@ -235,6 +235,22 @@ static const char schema_7[] =
   "ALTER TABLE opinions_v6 RENAME TO opinions;"
   "CREATE INDEX opinions_case ON opinions (case_id, stage, author);";
 
+static const char schema_8[] =
+  /* Offline areas (ld-offline-area.c): the job and its cursors, so a download resumes. */
+  "CREATE TABLE offline_areas (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
+  " server TEXT NOT NULL, area BLOB NOT NULL," /* WKB, EPSG:4525 */
+  " west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,"
+  " min_zoom INTEGER NOT NULL, max_zoom INTEGER NOT NULL,"
+  " state TEXT NOT NULL DEFAULT 'downloading' CHECK (state IN ('downloading', 'done')),"
+  " features_total INTEGER NOT NULL DEFAULT 0, tiles_total INTEGER NOT NULL DEFAULT 0,"
+  " bytes_total INTEGER NOT NULL DEFAULT 0, tiles_done INTEGER NOT NULL DEFAULT 0,"
+  " bytes_done INTEGER NOT NULL DEFAULT 0, finished_at TEXT);"
+  "CREATE TABLE offline_area_layers (area_id INTEGER NOT NULL"
+  " REFERENCES offline_areas(id) ON DELETE CASCADE, layer TEXT NOT NULL,"
+  " after_fid INTEGER NOT NULL DEFAULT -1, done INTEGER NOT NULL DEFAULT 0,"
+  " fetched INTEGER NOT NULL DEFAULT 0, kept INTEGER NOT NULL DEFAULT 0,"
+  " PRIMARY KEY (area_id, layer));";
+
 typedef struct
 {
   const char *what;
@@ -249,6 +265,7 @@ static const Migration migrations[] = {
   { "deadline columns and the search index", schema_5 },
   { "stored overlay analyses", schema_6 },
   { "sync: outbox reasons, opinions without a unique key", schema_7 },
+  { "offline areas and their download cursors", schema_8 },
 };
 
 /* ---- helpers ---------------------------------------------------------------------------- */
