@@ -77,7 +77,8 @@ progress_cb (const LdOfflineAreaProgress *p,
 {
   fprintf (stderr, "offline-area: %s: features %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
            ", tiles %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT ", bytes %" G_GINT64_FORMAT
-           "/%" G_GINT64_FORMAT "\n", p->layer ? p->layer : "tiles", p->features_done,
+           "/%" G_GINT64_FORMAT "\n", p->layer ? p->layer
+           : p->features_done < p->features_total ? "starting" : "tiles", p->features_done,
            p->features_total, p->tiles_done, p->tiles_total, p->bytes_done, p->bytes_total);
   fflush (stderr);
 }
