@@ -54,8 +54,10 @@ struct _LdOfflineArea
   char                 *password;
   char                 *token;
   SoupSession          *session;
+  GThread              *session_thread; /* libsoup: one session per thread */
   guint                 feature_page;
   guint                 tile_batch;
+  guint                 page_delay_ms; /* LANDDESK_OFFLINE_AREA_PAGE_DELAY_MS: the kill tests' window */
 
   GEOSContextHandle_t   geos;
   GEOSGeometry         *area;        /* EPSG:4525, x easting, y northing */
@@ -338,6 +340,12 @@ http_get (LdOfflineArea  *self,
   *status = 0;
   if (self->token == NULL && !login (self, cancellable, error))
     return NULL;
+  if (self->session == NULL || self->session_thread != g_thread_self ())
+    {
+      g_clear_object (&self->session);
+      self->session = soup_session_new_with_options ("timeout", 60, "idle-timeout", 60, NULL);
+      self->session_thread = g_thread_self ();
+    }
   for (guint attempt = 0;; attempt++)
     {
       g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
@@ -737,6 +745,8 @@ report (LdOfflineArea             *self,
   g_auto(sqlite3_stmt_ptr) stmt = NULL;
   LdOfflineAreaProgress p = { .layer = layer };
 
+  if (self->page_delay_ms > 0)
+    g_usleep (self->page_delay_ms * 1000);
   if (progress == NULL)
     return;
   stmt = ld_store_prepare (store,
@@ -1225,7 +1235,9 @@ ld_offline_area_init (LdOfflineArea *self)
   self->tile_batch = DEFAULT_TILE_BATCH;
   self->min_zoom = -1;
   self->max_zoom = -1;
-  self->session = soup_session_new_with_options ("timeout", 60, "idle-timeout", 60, NULL);
+  self->page_delay_ms = (guint) g_ascii_strtoull (g_getenv ("LANDDESK_OFFLINE_AREA_PAGE_DELAY_MS")
+                                                  ? g_getenv ("LANDDESK_OFFLINE_AREA_PAGE_DELAY_MS")
+                                                  : "0", NULL, 10);
 }
 
 /* ---- public API --------------------------------------------------------------------------- */
@@ -1781,6 +1793,7 @@ download_thread (GTask        *task,
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+  g_clear_object (&self->session);   /* made in this thread, dropped in it */
 }
 
 /**
@@ -1816,4 +1829,57 @@ ld_offline_area_download_finish (LdOfflineArea  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+estimate_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  LdOfflineArea *self = source;
+  LdOfflineAreaEstimate *estimate = g_new0 (LdOfflineAreaEstimate, 1);
+  GError *error = NULL;
+
+  if (ld_offline_area_estimate (self, estimate, cancellable, &error))
+    g_task_return_pointer (task, estimate, g_free);
+  else
+    {
+      g_free (estimate);
+      g_task_return_error (task, error);
+    }
+  g_clear_object (&self->session);
+}
+
+/**
+ * ld_offline_area_estimate_async:
+ *
+ * ld_offline_area_estimate() in a worker thread, for the app.
+ */
+void
+ld_offline_area_estimate_async (LdOfflineArea       *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_run_in_thread (task, estimate_thread);
+}
+
+gboolean
+ld_offline_area_estimate_finish (LdOfflineArea          *self,
+                                 GAsyncResult           *result,
+                                 LdOfflineAreaEstimate  *estimate,
+                                 GError                **error)
+{
+  g_autofree LdOfflineAreaEstimate *got = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  got = g_task_propagate_pointer (G_TASK (result), error);
+  if (got == NULL)
+    return FALSE;
+  if (estimate != NULL)
+    *estimate = *got;
+  return TRUE;
 }

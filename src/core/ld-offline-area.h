@@ -115,6 +115,14 @@ gboolean            ld_offline_area_load_pending     (LdOfflineArea     *self,
                                                       GError           **error);
 gboolean            ld_offline_area_has_pending      (LdStore           *store);
 
+void                ld_offline_area_estimate_async   (LdOfflineArea     *self,
+                                                      GCancellable      *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer           user_data);
+gboolean            ld_offline_area_estimate_finish  (LdOfflineArea     *self,
+                                                      GAsyncResult      *result,
+                                                      LdOfflineAreaEstimate *estimate,
+                                                      GError           **error);
 void                ld_offline_area_download_async   (LdOfflineArea     *self,
                                                       const char        *store_path,
                                                       LdOfflineAreaProgressFunc progress,
