@@ -145,12 +145,15 @@ dump_download (const char *store)
 
       g_string_append_printf (out, "%s\n%s", *l, rows);
     }
-  {
-    g_autofree char *tiles = dump (mbtiles, "SELECT zoom_level, tile_column, tile_row,"
-                                            " hex(tile_data) FROM tiles ORDER BY 1, 2, 3");
+  if (g_file_test (mbtiles, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *tiles = dump (mbtiles, "SELECT zoom_level, tile_column, tile_row,"
+                                              " hex(tile_data) FROM tiles ORDER BY 1, 2, 3");
 
-    g_string_append (out, tiles);
-  }
+      g_string_append (out, tiles);
+    }
+  else
+    g_string_append (out, "no base map yet\n");
   return g_string_free (out, FALSE);
 }
 
@@ -278,6 +281,15 @@ test_estimate_matches_download (void)
   run = run_cli (NULL, server->url, store, NULL, "--bbox", BBOX, NULL, NULL, NULL, NULL);
   g_assert_cmpint (run->status, ==, 0);
   g_assert_nonnull (strstr (run->err, "features"));   /* progress on stderr */
+  {
+    g_autoptr(JsonObject) done = parse_object (run->out);
+
+    g_assert_cmpint (json_object_get_int_member (done, "features"), ==,
+                     json_object_get_int_member (e, "features"));
+    g_assert_cmpint (json_object_get_int_member (done, "tiles"), ==,
+                     json_object_get_int_member (e, "tile_positions"));
+    g_assert_cmpstr (json_object_get_string_member (done, "basemap"), ==, mbtiles);
+  }
 
   /* Features transferred, tiles and tile bytes: exactly the estimate. */
   fetched = query_int (store, "SELECT sum(fetched) FROM offline_area_layers");
@@ -549,8 +561,19 @@ test_server_stopped (void)
                                      " state = 'downloading'"), ==, 1);
   ld_test_server_stop (server, NULL);
 
-  /* The server back (another port): the download resumes and ends as if never cut. */
+  /* The server back (another port): a new area is refused while this one is pending. */
   again = start_server (dir);
+  {
+    g_autofree char *before = dump_download (store);
+    g_autoptr(LdTestRun) other = run_cli (NULL, again->url, store, NULL, "--bbox", BBOX_WEST,
+                                          NULL, NULL, NULL, NULL);
+
+    g_assert_cmpint (other->status, ==, 1);
+    g_assert_nonnull (strstr (other->err, "interrupted offline-area download: resume it first"));
+    g_assert_cmpstr (dump_download (store), ==, before);
+  }
+
+  /* ... and the download resumes and ends as if never cut. */
   resumed = run_cli (NULL, again->url, store, NULL, "--resume", NULL, NULL, NULL, NULL, NULL);
   g_assert_cmpint (resumed->status, ==, 0);
   got = dump_download (store);
@@ -575,6 +598,8 @@ test_bad_input (void)
     { NULL, "--bbox", BBOX, "--min-zoom", "12", NULL, 2, "go together" },
     { NULL, "--bbox", BBOX, "--min-zoom", "14", "--max-zoom", 2, NULL },
     { "wrong-password", "--bbox", BBOX, NULL, NULL, NULL, 1, "login" },
+    { NULL, "--polygon", "/nonexistent/area.geojson", NULL, NULL, NULL, 2,
+      "/nonexistent/area.geojson" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

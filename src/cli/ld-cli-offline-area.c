@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -103,6 +104,44 @@ print_estimate (const LdOfflineAreaEstimate *e,
             G_GINT64_FORMAT " tiles at zooms %d-%d (%" G_GINT64_FORMAT " bytes)\n",
             ld_offline_area_get_area_m2 (area), e->features, e->feature_bytes, e->tiles,
             min_zoom, max_zoom, e->tile_bytes);
+}
+
+static void
+print_result (LdOfflineArea *area,
+              LdStore       *store,
+              const char    *store_path,
+              gboolean       json)
+{
+  g_autofree char *mbtiles = ld_offline_area_basemap_path (store_path);
+  LdOfflineAreaProgress p = { 0 };
+
+  ld_offline_area_get_progress (area, store, &p);
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "store");
+      json_builder_add_string_value (b, store_path);
+      json_builder_set_member_name (b, "basemap");
+      json_builder_add_string_value (b, mbtiles);
+      json_builder_set_member_name (b, "features");
+      json_builder_add_int_value (b, p.features_done);
+      json_builder_set_member_name (b, "tiles");
+      json_builder_add_int_value (b, p.tiles_done);
+      json_builder_set_member_name (b, "bytes");
+      json_builder_add_int_value (b, p.bytes_done);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      text = json_to_string (root, FALSE);
+      printf ("%s\n", text);
+    }
+  else
+    printf ("downloaded %" G_GINT64_FORMAT " features and %" G_GINT64_FORMAT " tile positions"
+            " (%" G_GINT64_FORMAT " bytes) into %s; base map %s\n", p.features_done, p.tiles_done,
+            p.bytes_done, store_path, mbtiles);
 }
 
 static LdStore *
@@ -230,13 +269,6 @@ ld_cli_offline_area (int    argc,
     }
   if (!ld_offline_area_download (area, store, progress_cb, NULL, NULL, &error))
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "offline-area: %s", error->message);
-  {
-    g_autofree char *mbtiles = ld_offline_area_basemap_path (store_path);
-
-    if (json)
-      printf ("{\"store\": \"%s\", \"basemap\": \"%s\", \"done\": true}\n", store_path, mbtiles);
-    else
-      printf ("downloaded into %s; base map %s\n", store_path, mbtiles);
-  }
+  print_result (area, store, store_path, json);
   return LD_CLI_EXIT_OK;
 }

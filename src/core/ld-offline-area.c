@@ -103,6 +103,18 @@ safe_identifier (const char *name)
   return TRUE;
 }
 
+/* A column type as SQLite and GDAL write it: TEXT, REAL, TEXT(254), NUMERIC(10,2). */
+static gboolean
+safe_type (const char *type)
+{
+  if (type == NULL || *type == '\0' || strlen (type) > 40 || !g_ascii_isalpha (*type))
+    return FALSE;
+  for (const char *p = type; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("_(), ", *p))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 clear_area (LdOfflineArea *self)
 {
@@ -506,7 +518,7 @@ create_layer_table (LdStore    *store,
       const char *name = json_object_get_string_member_with_default (f, "name", NULL);
       const char *type = json_object_get_string_member_with_default (f, "type", "TEXT");
 
-      if (!safe_identifier (name) || !safe_identifier (type))
+      if (!safe_identifier (name) || !safe_type (type))
         {
           g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_PROTOCOL,
                        "layer %s: the server sent an unusable field name or type", t);
@@ -735,6 +747,34 @@ write_feature (LdOfflineArea  *self,
 
 /* ---- the job ------------------------------------------------------------------------------ */
 
+static gboolean
+read_progress (LdOfflineArea         *self,
+               LdStore               *store,
+               LdOfflineAreaProgress *out)
+{
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
+  LdOfflineAreaProgress p = { .layer = out->layer };
+
+  stmt = ld_store_prepare (store,
+                           "SELECT a.features_total, a.tiles_total, a.bytes_total, a.tiles_done,"
+                           " a.bytes_done, (SELECT coalesce(sum(fetched), 0)"
+                           " FROM offline_area_layers WHERE area_id = a.id)"
+                           " FROM offline_areas a WHERE a.id = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, self->job);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  p.features_total = sqlite3_column_int64 (stmt, 0);
+  p.tiles_total = sqlite3_column_int64 (stmt, 1);
+  p.bytes_total = sqlite3_column_int64 (stmt, 2);
+  p.tiles_done = sqlite3_column_int64 (stmt, 3);
+  p.bytes_done = sqlite3_column_int64 (stmt, 4);
+  p.features_done = sqlite3_column_int64 (stmt, 5);
+  *out = p;
+  return TRUE;
+}
+
 static void
 report (LdOfflineArea             *self,
         LdStore                   *store,
@@ -742,30 +782,12 @@ report (LdOfflineArea             *self,
         LdOfflineAreaProgressFunc  progress,
         gpointer                   user_data)
 {
-  g_auto(sqlite3_stmt_ptr) stmt = NULL;
   LdOfflineAreaProgress p = { .layer = layer };
 
   if (self->page_delay_ms > 0)
     g_usleep (self->page_delay_ms * 1000);
-  if (progress == NULL)
-    return;
-  stmt = ld_store_prepare (store,
-                           "SELECT a.features_total, a.tiles_total, a.bytes_total, a.tiles_done,"
-                           " a.bytes_done, (SELECT coalesce(sum(fetched), 0)"
-                           " FROM offline_area_layers WHERE area_id = a.id)"
-                           " FROM offline_areas a WHERE a.id = ?", NULL);
-  if (stmt == NULL)
-    return;
-  sqlite3_bind_int64 (stmt, 1, self->job);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return;
-  p.features_total = sqlite3_column_int64 (stmt, 0);
-  p.tiles_total = sqlite3_column_int64 (stmt, 1);
-  p.bytes_total = sqlite3_column_int64 (stmt, 2);
-  p.tiles_done = sqlite3_column_int64 (stmt, 3);
-  p.bytes_done = sqlite3_column_int64 (stmt, 4);
-  p.features_done = sqlite3_column_int64 (stmt, 5);
-  progress (&p, user_data);
+  if (progress != NULL && read_progress (self, store, &p))
+    progress (&p, user_data);
 }
 
 static gboolean
@@ -1672,6 +1694,22 @@ ld_offline_area_download (LdOfflineArea             *self,
       || !download_tiles (self, store, progress, user_data, cancellable, error))
     return FALSE;
   return finish_job (self, store, error);
+}
+
+/**
+ * ld_offline_area_get_progress:
+ *
+ * Where the job stands (after a download: what it carried). FALSE before a job exists.
+ */
+gboolean
+ld_offline_area_get_progress (LdOfflineArea         *self,
+                              LdStore               *store,
+                              LdOfflineAreaProgress *progress)
+{
+  g_return_val_if_fail (LD_IS_OFFLINE_AREA (self), FALSE);
+
+  progress->layer = NULL;
+  return self->job != 0 && read_progress (self, store, progress);
 }
 
 gboolean

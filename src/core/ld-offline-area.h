@@ -113,6 +113,9 @@ gboolean            ld_offline_area_download         (LdOfflineArea     *self,
 gboolean            ld_offline_area_load_pending     (LdOfflineArea     *self,
                                                       LdStore           *store,
                                                       GError           **error);
+gboolean            ld_offline_area_get_progress     (LdOfflineArea     *self,
+                                                      LdStore           *store,
+                                                      LdOfflineAreaProgress *progress);
 gboolean            ld_offline_area_has_pending      (LdStore           *store);
 
 void                ld_offline_area_estimate_async   (LdOfflineArea     *self,

@@ -193,6 +193,7 @@ route_label (const char *path)
   static const char * const exact[] = {
     "/healthz", "/metrics", "/api/v1/login", "/api/v1/changes", "/api/v1/ops",
     "/api/v1/events", "/ogc", "/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections",
+    "/api/v1/extract", "/api/v1/tiles",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (exact); i++)
@@ -200,6 +201,10 @@ route_label (const char *path)
       return exact[i];
   if (g_str_has_prefix (path, "/api/v1/blobs/"))
     return "/api/v1/blobs/{sha256}";
+  if (g_str_has_prefix (path, "/api/v1/extract/"))
+    return "/api/v1/extract/{layer}";
+  if (g_str_has_prefix (path, "/api/v1/tiles/"))
+    return "/api/v1/tiles/{z}/{x}/{y}";
   if (g_str_has_prefix (path, "/ogc/collections/"))
     return g_str_has_suffix (path, "/items") ? "/ogc/collections/{id}/items"
                                              : "/ogc/collections/{id}";
