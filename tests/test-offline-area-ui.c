@@ -175,6 +175,18 @@ drive_window (LdWindow *window,
   g_assert_cmpint (query_int (fixture->store_path, "SELECT count(*) FROM xz_dltb"), >, 50);
   g_assert_cmpint (query_int (mbtiles, "SELECT count(DISTINCT zoom_level) FROM tiles"), ==, 7);
 
+  /* Identify on the map finds the downloaded land use at the area's centre. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) hits = ld_map_status_identify (status, 20.98, 110.24, &error);
+    gboolean found = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < hits->len; i++)
+      found |= g_str_equal (((LdFeatureHit *) hits->pdata[i])->table, "xz_dltb");
+    g_assert_true (found);
+  }
+
   /* The window now uses the downloaded base map. */
   basemap = g_settings_get_string (settings, "basemap-file");
   g_assert_cmpstr (basemap, ==, mbtiles);

@@ -75,7 +75,11 @@ offline_area_finished_cb (LdOfflineAreaDialog *dialog,
   /* The downloaded layers are in the store: show them again; the base map becomes the
    * area's own MBTiles, which works without a network. */
   if (self->store != NULL)
-    ld_window_add_overlays (self, ld_store_get_path (self->store));
+    {
+      /* Identify too: it lists the store's layers when it opens, and some are new. */
+      ld_window_add_overlays (self, ld_store_get_path (self->store));
+      ld_map_status_set_store_path (self->map_status, ld_store_get_path (self->store));
+    }
   g_settings_set_string (self->settings, "basemap-file", mbtiles);
   g_settings_set_string (self->settings, "basemap", "offline");
   adw_toast_overlay_add_toast (self->toasts,
