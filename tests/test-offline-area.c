@@ -192,15 +192,36 @@ job_polygons (const char *store)
   return all;
 }
 
+static OGRGeometryH
+job_polygon (const char *store,
+             int         index)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  OGRGeometryH g = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (store, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT area FROM offline_areas ORDER BY id"
+                                           " LIMIT 1 OFFSET ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int (stmt, 1, index);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (OGR_G_CreateFromWkb (sqlite3_column_blob (stmt, 0), NULL, &g,
+                                        sqlite3_column_bytes (stmt, 0)), ==, OGRERR_NONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g;
+}
+
 /* Each source feature of @layer that meets @area in a positive area must be in @store with
  * that area (intersection by OGR) and the source's attributes; no other feature may be.
  * Returns the number of features checked. */
 static guint
-check_clipped_layer (const char   *store,
-                     const char   *layer,
-                     OGRGeometryH  area)
+check_clipped_layer_of (const char   *source,
+                        const char   *store,
+                        const char   *layer,
+                        OGRGeometryH  area,
+                        gint64        extra)
 {
-  g_autofree char *source = demo_file (LD_DEMO_GPKG_NAME);
   GDALDatasetH src = GDALOpenEx (source, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   GDALDatasetH dst = GDALOpenEx (store, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   OGRLayerH sl = GDALDatasetGetLayerByName (src, layer);
@@ -238,7 +259,7 @@ check_clipped_layer (const char   *store,
               g_assert_cmpstr (OGR_F_GetFieldAsString (mine, j), ==, OGR_F_GetFieldAsString (f, i));
             }
         }
-      else if (mine != NULL)
+      else if (mine != NULL && OGR_F_GetFID (f) != extra)
         g_error ("%s: feature %" G_GINT64_FORMAT " is outside the area but was downloaded", layer,
                  (gint64) OGR_F_GetFID (f));
       if (mine != NULL)
@@ -247,10 +268,20 @@ check_clipped_layer (const char   *store,
         OGR_G_DestroyGeometry (cut);
       OGR_F_Destroy (f);
     }
-  g_assert_cmpint (OGR_L_GetFeatureCount (dl, TRUE), ==, expected);
+  g_assert_cmpint (OGR_L_GetFeatureCount (dl, TRUE), ==, expected + (extra >= 0));
   GDALClose (dst);
   GDALClose (src);
   return expected;
+}
+
+static guint
+check_clipped_layer (const char   *store,
+                     const char   *layer,
+                     OGRGeometryH  area)
+{
+  g_autofree char *source = demo_file (LD_DEMO_GPKG_NAME);
+
+  return check_clipped_layer_of (source, store, layer, area, -1);
 }
 
 /* ---- cases ---------------------------------------------------------------------------------- */
@@ -417,6 +448,120 @@ test_overlapping_areas (void)
   area = job_polygons (store);
   check_clipped_layer (store, "xz_dltb", area);
   OGR_G_DestroyGeometry (area);
+}
+
+/* The server's layer changes; the same area downloaded again takes the changes inside it:
+ * a deleted feature goes, one deleted but also in an earlier area keeps only its part outside
+ * this one, an edited attribute and a shrunk geometry arrive; nothing else moves. */
+static void
+test_server_changes_replaced (void)
+{
+  g_autofree char *dir = ld_test_path ("server");
+  g_autofree char *store = ld_test_path ("store.gpkg");
+  g_autofree char *layers = g_build_filename (dir, "layers.gpkg", NULL);
+  g_autoptr(LdTestServer) server = start_server (dir);
+  g_autoptr(LdTestRun) west = NULL;
+  g_autoptr(LdTestRun) first = NULL;
+  g_autoptr(LdTestRun) again = NULL;
+  OGRGeometryH w, a, kept_part = NULL;
+  GDALDatasetH ds;
+  OGRLayerH l;
+  OGRFeatureH f;
+  gint64 gone = -1, crossing = -1, edited = -1, shrunk = -1;
+
+  west = run_cli (NULL, server->url, store, NULL, "--bbox", BBOX_WEST, "--min-zoom", "8",
+                  "--max-zoom", "9");
+  g_assert_cmpint (west->status, ==, 0);
+  first = run_cli (NULL, server->url, store, NULL, "--bbox", BBOX, "--min-zoom", "8",
+                   "--max-zoom", "9");
+  g_assert_cmpint (first->status, ==, 0);
+  w = job_polygon (store, 0);
+  a = job_polygon (store, 1);
+
+  /* Pick the features from what the store holds. */
+  ds = GDALOpenEx (store, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  l = GDALDatasetGetLayerByName (ds, "xz_dltb");
+  while ((f = OGR_L_GetNextFeature (l)) != NULL)
+    {
+      OGRGeometryH g = OGR_F_GetGeometryRef (f);
+      OGRGeometryH outside = OGR_G_Difference (g, a);
+      double rest = outside ? OGR_G_Area (outside) : 0;
+      gint64 fid = OGR_F_GetFID (f);
+
+      if (rest < 1e-6 && !OGR_G_Intersects (g, w))
+        {
+          if (gone < 0)
+            gone = fid;
+          else if (edited < 0)
+            edited = fid;
+          else if (shrunk < 0 && OGR_G_Area (g) > 20000)
+            shrunk = fid;
+        }
+      else if (crossing < 0 && rest > 1000 && OGR_G_Area (g) - rest > 1000)
+        {
+          crossing = fid;
+          kept_part = OGR_G_Clone (outside);
+        }
+      if (outside != NULL)
+        OGR_G_DestroyGeometry (outside);
+      OGR_F_Destroy (f);
+    }
+  GDALClose (ds);
+  g_assert_cmpint (gone, >=, 0);
+  g_assert_cmpint (edited, >=, 0);
+  g_assert_cmpint (shrunk, >=, 0);
+  g_assert_cmpint (crossing, >=, 0);
+
+  /* The server's layer changes (GDAL keeps its R-tree). */
+  ds = GDALOpenEx (layers, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+  g_assert_nonnull (ds);
+  l = GDALDatasetGetLayerByName (ds, "xz_dltb");
+  g_assert_cmpint (OGR_L_DeleteFeature (l, gone), ==, OGRERR_NONE);
+  g_assert_cmpint (OGR_L_DeleteFeature (l, crossing), ==, OGRERR_NONE);
+  f = OGR_L_GetFeature (l, edited);
+  OGR_F_SetFieldString (f, OGR_F_GetFieldIndex (f, "DLBM"), "9999");
+  g_assert_cmpint (OGR_L_SetFeature (l, f), ==, OGRERR_NONE);
+  OGR_F_Destroy (f);
+  f = OGR_L_GetFeature (l, shrunk);
+  {
+    OGRGeometryH smaller = OGR_G_Buffer (OGR_F_GetGeometryRef (f), -10, 8);
+
+    OGR_F_SetGeometryDirectly (f, OGR_G_ForceToMultiPolygon (smaller));
+  }
+  g_assert_cmpint (OGR_L_SetFeature (l, f), ==, OGRERR_NONE);
+  OGR_F_Destroy (f);
+  GDALClose (ds);
+
+  again = run_cli (NULL, server->url, store, NULL, "--bbox", BBOX, "--min-zoom", "8",
+                   "--max-zoom", "9");
+  g_assert_cmpint (again->status, ==, 0);
+
+  /* Every feature the server has is exact in the union of the areas; the deleted one crossing
+   * into the west area kept just that part; the other deleted one is gone. */
+  {
+    OGRGeometryH both = job_polygons (store);
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM xz_dltb WHERE fid = %"
+                                            G_GINT64_FORMAT, gone);
+    g_autofree char *dlbm = g_strdup_printf ("SELECT DLBM = '9999' FROM xz_dltb WHERE fid = %"
+                                             G_GINT64_FORMAT, edited);
+
+    check_clipped_layer_of (layers, store, "xz_dltb", both, crossing);
+    g_assert_cmpint (query_int (store, sql), ==, 0);
+    g_assert_cmpint (query_int (store, dlbm), ==, 1);
+    OGR_G_DestroyGeometry (both);
+  }
+  ds = GDALOpenEx (store, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  l = GDALDatasetGetLayerByName (ds, "xz_dltb");
+  f = OGR_L_GetFeature (l, crossing);
+  g_assert_nonnull (f);
+  g_assert_cmpfloat_with_epsilon (OGR_G_Area (OGR_F_GetGeometryRef (f)), OGR_G_Area (kept_part),
+                                  1e-6 * OGR_G_Area (kept_part));
+  OGR_F_Destroy (f);
+  GDALClose (ds);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM offline_area_fids"), ==, 0);
+  OGR_G_DestroyGeometry (kept_part);
+  OGR_G_DestroyGeometry (w);
+  OGR_G_DestroyGeometry (a);
 }
 
 /* Starts the CLI and SIGKILLs it after @lines progress lines; returns whether it was killed
@@ -708,6 +853,7 @@ main (int    argc,
   g_test_add_func ("/offline-area/estimate-matches-download", test_estimate_matches_download);
   g_test_add_func ("/offline-area/clipped-exactly", test_clipped_exactly);
   g_test_add_func ("/offline-area/overlapping-areas", test_overlapping_areas);
+  g_test_add_func ("/offline-area/server-changes-replaced", test_server_changes_replaced);
   g_test_add_func ("/offline-area/killed-and-resumed", test_killed_and_resumed);
   g_test_add_func ("/offline-area/server-stopped", test_server_stopped);
   g_test_add_func ("/offline-area/bad-input", test_bad_input);

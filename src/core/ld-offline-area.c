@@ -8,11 +8,16 @@
  *
  * Resumable: the job (area, zooms, per-layer cursor, tiles done, totals) is a row of
  * offline_areas / offline_area_layers in the store. A page of features and its cursor are one
- * transaction, so a page is never applied twice. A feature is keyed by its server fid: when the
- * store already holds it (an earlier, overlapping area), the stored part and the new part are
- * united, so an area downloaded twice, or two overlapping areas, leave one row per feature
- * holding its part inside the union of the areas. Tiles go in batches: the MBTiles commit comes
+ * transaction, so a page is never applied twice. Tiles go in batches: the MBTiles commit comes
  * before the store's tile cursor, and a tile written twice replaces itself (primary key).
+ *
+ * A download replaces what the store holds inside the area, feature by feature, keyed by the
+ * server's fid: a stored feature keeps its part outside the area (from an earlier, overlapping
+ * area) and takes the server's current part inside it, so an area downloaded twice, or two
+ * overlapping areas, leave one row per feature holding the server's feature inside the union of
+ * the areas. The fids the server sent are kept while the job runs (offline_area_fids); when a
+ * layer ends, a stored feature in the area the server no longer has loses its part inside the
+ * area (the row goes when nothing is left).
  *
  * Layer rows are reference data from the server: no outbox op (the same as a pulled page).
  *
@@ -708,13 +713,20 @@ write_feature (LdOfflineArea  *self,
   old = stored_geometry (self, w, fid);
   if (old != NULL)
     {
-      GEOSGeometry *merged = polygonal (self->geos, GEOSUnion_r (self->geos, old, clipped));
+      /* Replace inside the area, keep outside: (stored - area) + (server's * area). */
+      GEOSGeometry *rest = polygonal (self->geos, GEOSDifference_r (self->geos, old, self->area));
 
       GEOSGeom_destroy_r (self->geos, old);
-      if (merged != NULL)
+      if (rest != NULL)
         {
-          GEOSGeom_destroy_r (self->geos, clipped);
-          clipped = merged;
+          GEOSGeometry *merged = polygonal (self->geos, GEOSUnion_r (self->geos, rest, clipped));
+
+          GEOSGeom_destroy_r (self->geos, rest);
+          if (merged != NULL)
+            {
+              GEOSGeom_destroy_r (self->geos, clipped);
+              clipped = merged;
+            }
         }
     }
   blob = gpkg_blob (self->geos, clipped);
@@ -741,6 +753,81 @@ write_feature (LdOfflineArea  *self,
       sqlite3_reset (stmt);
       if (s == 0 && sqlite3_changes (store->db) > 0)
         break;
+    }
+  return TRUE;
+}
+
+/* Stored features of @layer in the area that the server did not send this job: deleted there.
+ * Their part inside the area goes; a row with nothing left goes. */
+static gboolean
+remove_vanished (LdOfflineArea  *self,
+                 LdStore        *store,
+                 const char     *layer,
+                 GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf (
+      "SELECT t.fid, t.geom FROM \"%s\" t JOIN \"rtree_%s_geom\" r ON r.id = t.fid"
+      " WHERE r.maxx >= ?1 AND r.minx <= ?3 AND r.maxy >= ?2 AND r.miny <= ?4"
+      " AND t.fid NOT IN (SELECT fid FROM offline_area_fids WHERE area_id = ?5 AND layer = ?6)",
+      layer, layer);
+  g_autofree char *del_sql = g_strdup_printf ("DELETE FROM \"%s\" WHERE fid = ?", layer);
+  g_autofree char *upd_sql = g_strdup_printf ("UPDATE \"%s\" SET geom = ? WHERE fid = ?", layer);
+  g_auto(sqlite3_stmt_ptr) select = ld_store_prepare (store, sql, error);
+  g_auto(sqlite3_stmt_ptr) del = NULL;
+  g_auto(sqlite3_stmt_ptr) upd = NULL;
+  g_autoptr(GArray) fids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) rests = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  if (select == NULL)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    sqlite3_bind_double (select, i + 1, self->box[i]);
+  sqlite3_bind_int64 (select, 5, self->job);
+  ld_store_bind_text (select, 6, layer);
+  /* Collected first: the rows change below. */
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      LdGpkgHeader header;
+      const guint8 *blob = sqlite3_column_blob (select, 1);
+      GEOSGeometry *g = NULL, *rest;
+      gint64 fid = sqlite3_column_int64 (select, 0);
+
+      if (blob != NULL && ld_gpkg_geom_parse_header (blob, (gsize) sqlite3_column_bytes (select, 1),
+                                                     &header, NULL) && !header.empty)
+        g = GEOSGeomFromWKB_buf_r (self->geos, header.wkb, header.wkb_length);
+      if (g == NULL || GEOSPreparedIntersects_r (self->geos, self->prepared, g) != 1)
+        {
+          if (g != NULL)
+            GEOSGeom_destroy_r (self->geos, g);
+          continue;
+        }
+      rest = polygonal (self->geos, GEOSDifference_r (self->geos, g, self->area));
+      GEOSGeom_destroy_r (self->geos, g);
+      g_array_append_val (fids, fid);
+      g_ptr_array_add (rests, rest ? gpkg_blob (self->geos, rest) : NULL);
+      if (rest != NULL)
+        GEOSGeom_destroy_r (self->geos, rest);
+    }
+  del = ld_store_prepare (store, del_sql, error);
+  upd = del ? ld_store_prepare (store, upd_sql, error) : NULL;
+  if (upd == NULL)
+    return FALSE;
+  for (guint i = 0; i < fids->len; i++)
+    {
+      GBytes *rest = rests->pdata[i];
+      sqlite3_stmt *stmt = rest ? upd : del;
+
+      sqlite3_reset (stmt);
+      if (rest != NULL)
+        {
+          sqlite3_bind_blob (stmt, 1, g_bytes_get_data (rest, NULL), (int) g_bytes_get_size (rest),
+                             SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 2, g_array_index (fids, gint64, i));
+        }
+      else
+        sqlite3_bind_int64 (stmt, 1, g_array_index (fids, gint64, i));
+      if (!ld_store_step_done (store, stmt, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -866,6 +953,7 @@ download_page (LdOfflineArea  *self,
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local = NULL;
   g_auto(sqlite3_stmt_ptr) update = NULL;
+  g_auto(sqlite3_stmt_ptr) seen = NULL;
   LayerWriter w = { 0 };
   JsonObject *o;
   JsonArray *features;
@@ -890,11 +978,25 @@ download_page (LdOfflineArea  *self,
     return store_error (store, error, g_steal_pointer (&local));
   if (!layer_writer_init (&w, store, layer, &local))
     goto fail;
+  seen = ld_store_prepare (store, "INSERT OR IGNORE INTO offline_area_fids (area_id, layer, fid)"
+                                 " VALUES (?, ?, ?)", &local);
+  if (seen == NULL)
+    goto fail;
   for (guint i = 0; i < n; i++)
     {
       JsonObject *f = json_array_get_object_element (features, i);
       const char *wkb = f ? json_object_get_string_member_with_default (f, "wkb", NULL) : NULL;
       gboolean kept;
+
+      if (f != NULL)
+        {
+          sqlite3_reset (seen);
+          sqlite3_bind_int64 (seen, 1, self->job);
+          ld_store_bind_text (seen, 2, layer);
+          sqlite3_bind_int64 (seen, 3, json_object_get_int_member_with_default (f, "id", -1));
+          if (!ld_store_step_done (store, seen, &local))
+            goto fail;
+        }
 
       if (f == NULL || !write_feature (self, store, &w, f, &kept, &local))
         {
@@ -908,6 +1010,8 @@ download_page (LdOfflineArea  *self,
     }
   *more = !JSON_NODE_HOLDS_NULL (next);
   *cursor = *more ? json_node_get_int (next) : *cursor;
+  if (!*more && !remove_vanished (self, store, layer, &local))
+    goto fail;
   update = ld_store_prepare (store,
                              "UPDATE offline_area_layers SET after_fid = ?, done = ?,"
                              " fetched = fetched + ?, kept = kept + ? WHERE area_id = ? AND layer = ?",
@@ -1207,18 +1311,30 @@ finish_job (LdOfflineArea  *self,
             GError        **error)
 {
   g_autoptr(GError) local = NULL;
-  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (store, "UPDATE offline_areas SET"
-                                                           " state = 'done', finished_at = ?"
-                                                           " WHERE id = ?", &local);
+  g_auto(sqlite3_stmt_ptr) done = NULL;
+  g_auto(sqlite3_stmt_ptr) drop = NULL;
   g_autofree char *now = ld_store_now ();
 
-  if (stmt == NULL)
+  /* Done, and the fids (only needed while the layers downloaded) dropped, together. */
+  if (!ld_store_begin (store, &local))
     return store_error (store, error, g_steal_pointer (&local));
-  ld_store_bind_text (stmt, 1, now);
-  sqlite3_bind_int64 (stmt, 2, self->job);
-  if (!ld_store_step_done (store, stmt, &local))
-    return store_error (store, error, g_steal_pointer (&local));
+  done = ld_store_prepare (store, "UPDATE offline_areas SET state = 'done', finished_at = ?"
+                                  " WHERE id = ?", &local);
+  drop = done ? ld_store_prepare (store, "DELETE FROM offline_area_fids WHERE area_id = ?",
+                                  &local) : NULL;
+  if (drop == NULL)
+    goto fail;
+  ld_store_bind_text (done, 1, now);
+  sqlite3_bind_int64 (done, 2, self->job);
+  sqlite3_bind_int64 (drop, 1, self->job);
+  if (!ld_store_step_done (store, done, &local) || !ld_store_step_done (store, drop, &local)
+      || !ld_store_commit (store, &local))
+    goto fail;
   return TRUE;
+
+fail:
+  ld_store_rollback (store);
+  return store_error (store, error, g_steal_pointer (&local));
 }
 
 /* ---- GObject ------------------------------------------------------------------------------ */

@@ -249,7 +249,11 @@ static const char schema_8[] =
   " REFERENCES offline_areas(id) ON DELETE CASCADE, layer TEXT NOT NULL,"
   " after_fid INTEGER NOT NULL DEFAULT -1, done INTEGER NOT NULL DEFAULT 0,"
   " fetched INTEGER NOT NULL DEFAULT 0, kept INTEGER NOT NULL DEFAULT 0,"
-  " PRIMARY KEY (area_id, layer));";
+  " PRIMARY KEY (area_id, layer));"
+  /* The fids the server sent for a running job: what it lacks in the area was deleted. */
+  "CREATE TABLE offline_area_fids (area_id INTEGER NOT NULL"
+  " REFERENCES offline_areas(id) ON DELETE CASCADE, layer TEXT NOT NULL, fid INTEGER NOT NULL,"
+  " PRIMARY KEY (area_id, layer, fid)) WITHOUT ROWID;";
 
 typedef struct
 {
