@@ -436,6 +436,17 @@ test_overlapping_areas (void)
   for (const char * const *l = ld_offline_area_layers (); *l; l++)
     check_clipped_layer (store, *l, area);
   OGR_G_DestroyGeometry (area);
+  /* One base map for both areas: its bounds hold both boxes. */
+  {
+    g_autofree char *mbtiles = ld_offline_area_basemap_path (store);
+    g_autoptr(LdMbtiles) tiles = ld_mbtiles_open (mbtiles, NULL);
+    g_autofree char *bounds = ld_mbtiles_dup_metadata (tiles, "bounds");
+    g_auto(GStrv) edges = g_strsplit (bounds, ",", -1);
+
+    g_assert_cmpuint (g_strv_length (edges), ==, 4);
+    g_assert_cmpfloat (g_ascii_strtod (edges[0], NULL), <, 110.1605);
+    g_assert_cmpfloat (g_ascii_strtod (edges[2], NULL), >, 110.2795);
+  }
 
   /* The same area once more: no row more, the same areas. */
   rows = query_int (store, "SELECT count(*) FROM xz_dltb");

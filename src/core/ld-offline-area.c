@@ -1188,17 +1188,47 @@ job_tiles_done (LdOfflineArea *self,
   return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 }
 
+/* The file's bounds grown by this area's box (the file may hold several areas). */
+static char *
+union_bounds (sqlite3           *db,
+              const LdLonLatBox *box)
+{
+  LdLonLatBox u = *box;
+  sqlite3_stmt *stmt = NULL;
+  char b[4][G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM metadata WHERE name = 'bounds'", -1, &stmt,
+                          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_auto(GStrv) parts = g_strsplit ((const char *) sqlite3_column_text (stmt, 0), ",", -1);
+
+      if (g_strv_length (parts) == 4)
+        {
+          u.west = MIN (u.west, g_ascii_strtod (parts[0], NULL));
+          u.south = MIN (u.south, g_ascii_strtod (parts[1], NULL));
+          u.east = MAX (u.east, g_ascii_strtod (parts[2], NULL));
+          u.north = MAX (u.north, g_ascii_strtod (parts[3], NULL));
+        }
+    }
+  sqlite3_finalize (stmt);
+  g_ascii_formatd (b[0], sizeof b[0], "%.6f", u.west);
+  g_ascii_formatd (b[1], sizeof b[1], "%.6f", u.south);
+  g_ascii_formatd (b[2], sizeof b[2], "%.6f", u.east);
+  g_ascii_formatd (b[3], sizeof b[3], "%.6f", u.north);
+  return g_strjoin (",", b[0], b[1], b[2], b[3], NULL);
+}
+
 static void
 write_tiles_metadata (LdOfflineArea *self,
                       sqlite3       *db)
 {
   sqlite3_stmt *stmt = NULL;
-  g_autofree char *zooms = NULL;
-  char b[4][G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree char *bounds = NULL;
+  g_autofree char *bounds = union_bounds (db, &self->lonlat);
+  g_autofree char *min_text = NULL;
+  g_autofree char *max_text = NULL;
   int lo = self->min_zoom, hi = self->max_zoom;
 
-  /* The file may hold several areas: its zooms and bounds are those of all its tiles. */
+  /* Its zooms are those of all its tiles. */
   if (sqlite3_prepare_v2 (db, "SELECT min(zoom_level), max(zoom_level) FROM tiles", -1, &stmt,
                           NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW
       && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
@@ -1207,33 +1237,26 @@ write_tiles_metadata (LdOfflineArea *self,
       hi = sqlite3_column_int (stmt, 1);
     }
   sqlite3_finalize (stmt);
-  g_ascii_formatd (b[0], sizeof b[0], "%.6f", self->lonlat.west);
-  g_ascii_formatd (b[1], sizeof b[1], "%.6f", self->lonlat.south);
-  g_ascii_formatd (b[2], sizeof b[2], "%.6f", self->lonlat.east);
-  g_ascii_formatd (b[3], sizeof b[3], "%.6f", self->lonlat.north);
-  bounds = g_strjoin (",", b[0], b[1], b[2], b[3], NULL);
-  sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?, ?)", -1,
-                      &stmt, NULL);
+  min_text = g_strdup_printf ("%d", lo);
+  max_text = g_strdup_printf ("%d", hi);
   {
-    g_autofree char *min_text = g_strdup_printf ("%d", lo);
-    g_autofree char *max_text = g_strdup_printf ("%d", hi);
     const char *pairs[][2] = {
       { "name", "LandDesk offline base map" }, { "format", "png" }, { "type", "baselayer" },
       { "version", "1.3" }, { "minzoom", min_text }, { "maxzoom", max_text },
       { "bounds", bounds },
     };
 
+    sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?, ?)", -1,
+                        &stmt, NULL);
     for (guint i = 0; stmt != NULL && i < G_N_ELEMENTS (pairs); i++)
       {
-        /* Bounds: the last area's when the file already has some, kept simple. */
         sqlite3_reset (stmt);
         sqlite3_bind_text (stmt, 1, pairs[i][0], -1, SQLITE_STATIC);
         sqlite3_bind_text (stmt, 2, pairs[i][1], -1, SQLITE_STATIC);
         sqlite3_step (stmt);
       }
+    sqlite3_finalize (stmt);
   }
-  sqlite3_finalize (stmt);
-  (void) zooms;
 }
 
 static gboolean
