@@ -27,6 +27,7 @@
 typedef struct
 {
   char     *store_path;
+  char     *url;
   gboolean  done;
 } Fixture;
 
@@ -191,6 +192,31 @@ drive_window (LdWindow *window,
   basemap = g_settings_get_string (settings, "basemap-file");
   g_assert_cmpstr (basemap, ==, mbtiles);
   gtk_window_close (GTK_WINDOW (dialog));
+
+  /* Signed in through sync (its saved token): a second area needs no password. */
+  {
+    g_autoptr(LdSync) sync = ld_sync_new (fixture->url);
+    g_autoptr(GError) error = NULL;
+    LdOfflineAreaDialog *second;
+
+    ld_sync_set_credentials (sync, "li.na", PW);
+    g_assert_true (ld_sync_login (sync, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (ld_sync_save_token (sync, &error));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.offline-area", NULL);
+    for (guint i = 0; i < 3; i++)
+      ld_map_status_add_point (status, corners[i][0], corners[i][1]);
+    gtk_widget_activate_action (GTK_WIDGET (status), "map.area-done", NULL);
+    second = find_dialog ();
+    g_assert_nonnull (second);
+    g_assert_true (second != dialog);
+    ld_offline_area_dialog_estimate (second);
+    wait_for (not_busy, second);
+    g_test_message ("second estimate: %s (%s)", ld_offline_area_dialog_get_estimate_text (second),
+                    ld_offline_area_dialog_get_status (second));
+    g_assert_nonnull (strstr (ld_offline_area_dialog_get_estimate_text (second), "个要素"));
+    gtk_window_close (GTK_WINDOW (second));
+  }
 }
 
 static void
@@ -237,6 +263,7 @@ test_draw_and_download (void)
   g_signal_connect_after (app, "activate", G_CALLBACK (activated_cb), &fixture);
   argv[2] = fixture.store_path;
   argv[4] = url;
+  fixture.url = url;
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 5, argv), ==, 0);
   g_assert_true (fixture.done);
   g_free (fixture.store_path);
@@ -246,6 +273,10 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *config = g_dir_make_tmp ("landdesk-offline-ui-config-XXXXXX", NULL);
+
+  /* Saved sign-ins go here, not into the real configuration. */
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   if (setlocale (LC_ALL, "zh_CN.UTF-8") == NULL)
     g_error ("The zh_CN.UTF-8 locale is missing: build-aux/deps.sh generates it");
   g_setenv ("LANGUAGE", "zh_CN", TRUE);

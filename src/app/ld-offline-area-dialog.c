@@ -26,6 +26,7 @@ struct _LdOfflineAreaDialog
   gboolean        done;
   gboolean        estimated;
   gboolean        resuming;
+  char           *token_login;   /* whose saved sync token the area uses, if any */
 
   AdwEntryRow    *user_row;
   AdwPasswordEntryRow *password_row;
@@ -74,6 +75,9 @@ apply_credentials (LdOfflineAreaDialog *self)
   const char *login = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
+  /* The sync's saved sign-in serves while its user is the one asked for. */
+  if (*password == '\0' && g_strcmp0 (login, self->token_login) == 0)
+    return TRUE;
   if (*login == '\0' || *password == '\0')
     {
       set_status (self, _("Enter your user name and password for the server."));
@@ -323,6 +327,24 @@ build (LdOfflineAreaDialog *self)
   g_signal_connect (self, "close-request", G_CALLBACK (close_request_cb), self);
 }
 
+/* The token the sync indicator saved for this server (its last login), so a signed-in user
+ * is not asked for the password again; @login becomes that user. */
+static void
+use_saved_token (LdOfflineAreaDialog  *self,
+                 const char          **login)
+{
+  g_autoptr(LdSync) sync = ld_sync_new (self->server_url);
+  g_autofree char *token = NULL;
+
+  if (!ld_sync_load_token (sync) || (token = ld_sync_dup_token (sync)) == NULL)
+    return;
+  self->token_login = g_strdup (ld_sync_get_login (sync));
+  ld_offline_area_set_token (self->area, token);
+  *login = self->token_login;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row),
+                                 _("Password (signed in: not needed)"));
+}
+
 static void
 ld_offline_area_dialog_dispose (GObject *object)
 {
@@ -334,6 +356,7 @@ ld_offline_area_dialog_dispose (GObject *object)
   g_clear_object (&self->area);
   g_clear_object (&self->store);
   g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->token_login, g_free);
 
   G_OBJECT_CLASS (ld_offline_area_dialog_parent_class)->dispose (object);
 }
@@ -404,6 +427,7 @@ ld_offline_area_dialog_new (GtkWindow   *parent,
       set_status (self, _("An earlier download of this area was interrupted. “Resume Download” continues"
                           " it where it stopped."));
     }
+  use_saved_token (self, &login);
   size = ld_area_format (ld_offline_area_get_area_m2 (self->area));
   adw_action_row_set_subtitle (self->size_row, size);
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), login ? login : "");

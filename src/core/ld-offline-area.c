@@ -295,7 +295,7 @@ login (LdOfflineArea  *self,
   g_autoptr(LdSync) sync = NULL;
   g_autoptr(GError) local = NULL;
 
-  if (self->login == NULL)
+  if (self->login == NULL || self->password == NULL)
     {
       g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_AUTH,
                    "the server %s wants a login: give a user and a password", self->server_url);
