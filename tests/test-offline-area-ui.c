@@ -78,6 +78,43 @@ find_dialog (void)
   return NULL;
 }
 
+static gboolean
+has_size (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0
+         && gtk_widget_get_height (data) > 0;
+}
+
+/* The dialog as it looks, kept in the build tree for a look. */
+static void
+save_picture (GtkWidget  *widget,
+              const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w, h;
+
+  wait_for (has_size, widget);
+  {
+    /* A few frames, so that the widget has drawn. */
+    gint64 until = g_get_monotonic_time () + 500 * 1000;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
 static gint64
 query_int (const char *path,
            const char *sql)
@@ -191,6 +228,7 @@ drive_window (LdWindow *window,
   /* The window now uses the downloaded base map. */
   basemap = g_settings_get_string (settings, "basemap-file");
   g_assert_cmpstr (basemap, ==, mbtiles);
+  save_picture (GTK_WIDGET (dialog), "offline-area-dialog-zh-cn.png");
   gtk_window_close (GTK_WINDOW (dialog));
 
   /* Signed in through sync (its saved token): a second area needs no password. */

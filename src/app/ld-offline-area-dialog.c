@@ -183,6 +183,7 @@ downloaded_cb (GObject      *source,
       g_autofree char *mbtiles = ld_offline_area_basemap_path (ld_store_get_path (self->store));
 
       self->done = TRUE;
+      self->resuming = FALSE;
       gtk_progress_bar_set_fraction (self->progress, 1.0);
       set_status (self, _("Downloaded. The layers and the base map work offline now."));
       g_signal_emit (self, signals[FINISHED], 0, mbtiles);
