@@ -19,11 +19,12 @@ run() {
     render) meson compile -C "$root/build" bench-render ;;
     analysis) python3 "$root/tests/bench/analysis.py" "$root/build" ;;
     sync) LANDDESK_SERVER=$root/build/src/server/landdesk-server "$root/build/tests/bench/bench-sync" ;;
+    offline-area) python3 "$root/tests/bench/offline-area.py" "$root/build" ;;
     *) echo "unknown benchmark '$1'; known: ${all[*]}" >&2; return 2 ;;
   esac
 }
 
-all=(demo-data redline-import workbench changes render analysis sync)
+all=(demo-data redline-import workbench changes render analysis sync offline-area)
 for name in "${@:-${all[@]}}"; do
   run "$name"
 done

@@ -16,6 +16,8 @@ LD_PACKAGES=(
   gmt gmt-gshhg-high
   # benchmarks: peak memory through /usr/bin/time, GDAL's validator for the demo GeoPackage
   time python3-gdal spatialite-bin
+  # the offline-area benchmark's anchor fetches the tiles with curl
+  curl
   # tests: a headless display, a session bus, validators, PDF pages to PNG
   xvfb xauth dbus dbus-x11 gsettings-desktop-schemas desktop-file-utils appstream poppler-utils
   # fuzzing (build-aux/fuzz.sh): clang with libFuzzer

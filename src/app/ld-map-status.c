@@ -28,6 +28,7 @@ struct _LdMapStatus
   LdIdentify       *identify;
   GArray           *measure_xy;    /* GK easting, northing pairs */
   gboolean          measuring;
+  gboolean          drawing_area;  /* measuring to draw an offline area */
 
   GtkToggleButton  *measure_button;
   GtkLabel         *measure_label;
@@ -38,6 +39,7 @@ G_DEFINE_FINAL_TYPE (LdMapStatus, ld_map_status, GTK_TYPE_WIDGET)
 
 enum {
   OPEN_CASE,
+  AREA_DRAWN,
   N_SIGNALS
 };
 
@@ -109,9 +111,12 @@ update_measurement (LdMapStatus *self)
       gtk_label_set_text (self->measure_label, "");
       return;
     }
-  if (n == 0)
+  if (n == 0 || (self->drawing_area && n < 3))
     {
-      gtk_label_set_text (self->measure_label, _("Click points on the map; Escape ends"));
+      gtk_label_set_text (self->measure_label, self->drawing_area
+                          ? _("Click the corners of the area; double-click the last one;"
+                              " Escape cancels")
+                          : _("Click points on the map; Escape ends"));
       return;
     }
   length = ld_length_format (ld_gk_length (xy, n));
@@ -140,8 +145,11 @@ set_measuring (LdMapStatus *self,
                gboolean     measuring)
 {
   self->measuring = measuring;
+  if (!measuring)
+    self->drawing_area = FALSE;
   clear_measurement (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "map.measure-end", measuring);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "map.area-done", self->drawing_area);
   if (gtk_toggle_button_get_active (self->measure_button) != measuring)
     gtk_toggle_button_set_active (self->measure_button, measuring);
 }
@@ -285,6 +293,11 @@ clicked_cb (GtkGestureClick *gesture,
       identify_at_point (self, x, y);
       return;
     }
+  if (self->drawing_area && n_press == 2)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "map.area-done", NULL);
+      return;
+    }
   point_to_location (self, x, y, &lat, &lon);
   ld_map_status_add_point (self, lat, lon);
 }
@@ -362,6 +375,34 @@ measure_end_action (GtkWidget  *widget,
   set_measuring (LD_MAP_STATUS (widget), FALSE);
 }
 
+/* Hands the drawn corners (lon, lat) to whoever asked for an area, and stops drawing. */
+static void
+area_done_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LdMapStatus *self = LD_MAP_STATUS (widget);
+  const double *xy = (const double *) self->measure_xy->data;
+  guint n = self->measure_xy->len / 2;
+  GVariantBuilder corners;
+  g_autoptr(GVariant) value = NULL;
+
+  if (!self->drawing_area || n < 3 || self->gk == NULL)
+    return;
+  g_variant_builder_init (&corners, G_VARIANT_TYPE ("a(dd)"));
+  for (guint i = 0; i < n; i++)
+    {
+      double lon, lat;
+
+      /* measure_xy holds easting, northing pairs */
+      if (ld_gk_to_lonlat (self->gk, xy[2 * i + 1], xy[2 * i], &lon, &lat))
+        g_variant_builder_add (&corners, "(dd)", lon, lat);
+    }
+  value = g_variant_ref_sink (g_variant_builder_end (&corners));
+  set_measuring (self, FALSE);
+  g_signal_emit (self, signals[AREA_DRAWN], 0, value);
+}
+
 static void
 ld_map_status_dispose (GObject *object)
 {
@@ -397,7 +438,15 @@ ld_map_status_class_init (LdMapStatusClass *klass)
   signals[OPEN_CASE] = g_signal_new ("open-case", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /**
+   * LdMapStatus::area-drawn:
+   * @corners: a GVariant "a(dd)", the drawn polygon's corners as (longitude, latitude)
+   */
+  signals[AREA_DRAWN] = g_signal_new ("area-drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_VARIANT);
+
   gtk_widget_class_install_action (widget_class, "map.measure", NULL, measure_action);
+  gtk_widget_class_install_action (widget_class, "map.area-done", NULL, area_done_action);
   gtk_widget_class_install_action (widget_class, "map.measure-end", NULL, measure_end_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "map.zoom-out", NULL, zoom_action);
@@ -424,6 +473,7 @@ ld_map_status_init (LdMapStatus *self)
   if (self->gk == NULL)
     g_warning ("No Gauss-Krüger projection: %s", error->message);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "map.measure-end", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "map.area-done", FALSE);
 }
 
 /* Hooks pointer, clicks and the keyboard on @map; call once. */
@@ -528,6 +578,21 @@ ld_map_status_raise_layers (LdMapStatus *self)
   map = shumate_simple_map_get_map (self->map);
   raise_layer (map, SHUMATE_LAYER (self->highlight_layer));
   raise_layer (map, SHUMATE_LAYER (self->measure_layer));
+}
+
+/**
+ * ld_map_status_begin_area:
+ *
+ * Starts drawing an area: clicks add corners (measured as they come), a double-click or the
+ * map.area-done action ends it with LdMapStatus::area-drawn, Escape cancels.
+ */
+void
+ld_map_status_begin_area (LdMapStatus *self)
+{
+  g_return_if_fail (LD_IS_MAP_STATUS (self));
+
+  self->drawing_area = TRUE;
+  set_measuring (self, TRUE);
 }
 
 gboolean

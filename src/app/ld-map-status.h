@@ -21,6 +21,7 @@ void        ld_map_status_pointer_at      (LdMapStatus      *self,
                                            double            lon);
 void        ld_map_status_raise_layers    (LdMapStatus      *self);
 guint       ld_map_status_get_highlight_size (LdMapStatus *self);
+void        ld_map_status_begin_area      (LdMapStatus      *self);
 gboolean    ld_map_status_get_measuring   (LdMapStatus      *self);
 void        ld_map_status_add_point       (LdMapStatus      *self,
                                            double            lat,

@@ -25,6 +25,7 @@ struct _LdWindow
   ShumatePathLayer     *outline_layer;
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
   LdLayerPanel         *layer_panel;
+  char                 *server_url;   /* from ld_window_connect_server(), for offline areas */
 
   /* The workbench (ld-window-workbench.c) */
   LdStore              *store;

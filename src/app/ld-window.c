@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "ld-offline-area-dialog.h"
 #include "ld-toast.h"
 #include "ld-case-list-row.h"
 #include "ld-overlay-layer.h"
@@ -66,6 +67,77 @@ toggle_layer_action (GtkWidget  *widget,
     ld_layer_panel_toggle (self->layer_panel, g_variant_get_uint32 (parameter));
 }
 
+static void
+offline_area_finished_cb (LdOfflineAreaDialog *dialog,
+                          const char          *mbtiles,
+                          LdWindow            *self)
+{
+  /* The downloaded layers are in the store: show them again; the base map becomes the
+   * area's own MBTiles, which works without a network. */
+  if (self->store != NULL)
+    {
+      /* Identify too: it lists the store's layers when it opens, and some are new. */
+      ld_window_add_overlays (self, ld_store_get_path (self->store));
+      ld_map_status_set_store_path (self->map_status, ld_store_get_path (self->store));
+    }
+  g_settings_set_string (self->settings, "basemap-file", mbtiles);
+  g_settings_set_string (self->settings, "basemap", "offline");
+  adw_toast_overlay_add_toast (self->toasts,
+                               ld_toast_new_plain (_("The offline area is downloaded; the base"
+                                                     " map now shows its tiles.")));
+}
+
+static void
+open_offline_dialog (LdWindow *self,
+                     GVariant *corners)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *login = g_settings_get_string (self->settings, "user");
+  LdOfflineAreaDialog *dialog = ld_offline_area_dialog_new (GTK_WINDOW (self), self->server_url,
+                                                            self->store, login, corners, &error);
+
+  if (dialog == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toasts, ld_toast_new_plain (error->message));
+      return;
+    }
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (offline_area_finished_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+area_drawn_cb (LdMapStatus *status,
+               GVariant    *corners,
+               LdWindow    *self)
+{
+  if (self->server_url != NULL && self->store != NULL)
+    open_offline_dialog (self, corners);
+}
+
+/* Resumes an interrupted download, or starts drawing a new area on the map. */
+static void
+offline_area_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LdWindow *self = LD_WINDOW (widget);
+
+  if (self->server_url == NULL || self->store == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toasts,
+                                   ld_toast_new_plain (_("Offline areas come from the server:"
+                                                         " start LandDesk with --server URL.")));
+      return;
+    }
+  if (ld_offline_area_has_pending (self->store))
+    {
+      open_offline_dialog (self, NULL);
+      return;
+    }
+  adw_view_stack_set_visible_child_name (self->view_stack, "map");
+  ld_map_status_begin_area (self->map_status);
+}
+
 static gboolean
 ld_window_close_request (GtkWindow *window)
 {
@@ -84,6 +156,7 @@ ld_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   g_clear_object (&self->basemap_source);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->server_url, g_free);
 
   G_OBJECT_CLASS (ld_window_parent_class)->dispose (object);
 }
@@ -110,6 +183,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, layers_button);
 
   gtk_widget_class_install_action (widget_class, "layers.toggle", "u", toggle_layer_action);
+  gtk_widget_class_install_action (widget_class, "win.offline-area", NULL, offline_area_action);
   for (guint i = 0; i < 6; i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "layers.toggle", "u", i);
@@ -143,6 +217,7 @@ ld_window_init (LdWindow *self)
   /* China measures in metres only. */
   shumate_scale_set_unit (shumate_simple_map_get_scale (self->map), SHUMATE_UNIT_METRIC);
   ld_map_status_set_map (self->map_status, self->map);
+  g_signal_connect_object (self->map_status, "area-drawn", G_CALLBACK (area_drawn_cb), self, 0);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
   if (DEVELOPMENT)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -428,6 +503,8 @@ ld_window_connect_server (LdWindow   *self,
 
   g_return_if_fail (LD_IS_WINDOW (self));
 
+  g_free (self->server_url);
+  self->server_url = g_strdup (server_url);
   adw_header_bar_pack_end (self->header_bar, GTK_WIDGET (indicator));
   ld_sync_indicator_set_store (indicator, self->store);
   ld_sync_indicator_set_map_source (indicator, shumate_simple_map_get_map_source (self->map));

@@ -23,6 +23,7 @@ static const LdCliCommand commands[] = {
   { "case", "Act on a case, show it, attach a file", ld_cli_case },
   { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
   { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
+  { "offline-area", "Download an area's layers and base map for work offline", ld_cli_offline_area },
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
   { "report", "Write the pre-review overlay report of a case (PDF)", ld_cli_report },
   { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },

@@ -53,6 +53,8 @@ int  ld_cli_store          (int          argc,
                             char       **argv);
 int  ld_cli_sync           (int          argc,
                             char       **argv);
+int  ld_cli_offline_area   (int          argc,
+                            char       **argv);
 int  ld_cli_demo_data      (int          argc,
                             char       **argv);
 int  ld_cli_redline        (int          argc,

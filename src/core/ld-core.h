@@ -24,6 +24,7 @@
 #include "ld-store.h"
 #include "ld-store-sync.h"
 #include "ld-sync.h"
+#include "ld-offline-area.h"
 #include "ld-user.h"
 #include "ld-workflow.h"
 #include "ld-case-outline.h"

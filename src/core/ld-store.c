@@ -242,6 +242,26 @@ static const char schema_8[] =
   "CREATE TABLE palettes (id TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL,"
   " version INTEGER NOT NULL DEFAULT 1);";
 
+static const char schema_9[] =
+  /* Offline areas (ld-offline-area.c): the job and its cursors, so a download resumes. */
+  "CREATE TABLE offline_areas (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL,"
+  " server TEXT NOT NULL, area BLOB NOT NULL," /* WKB, EPSG:4525 */
+  " west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,"
+  " min_zoom INTEGER NOT NULL, max_zoom INTEGER NOT NULL,"
+  " state TEXT NOT NULL DEFAULT 'downloading' CHECK (state IN ('downloading', 'done')),"
+  " features_total INTEGER NOT NULL DEFAULT 0, tiles_total INTEGER NOT NULL DEFAULT 0,"
+  " bytes_total INTEGER NOT NULL DEFAULT 0, tiles_done INTEGER NOT NULL DEFAULT 0,"
+  " bytes_done INTEGER NOT NULL DEFAULT 0, finished_at TEXT);"
+  "CREATE TABLE offline_area_layers (area_id INTEGER NOT NULL"
+  " REFERENCES offline_areas(id) ON DELETE CASCADE, layer TEXT NOT NULL,"
+  " after_fid INTEGER NOT NULL DEFAULT -1, done INTEGER NOT NULL DEFAULT 0,"
+  " fetched INTEGER NOT NULL DEFAULT 0, kept INTEGER NOT NULL DEFAULT 0,"
+  " PRIMARY KEY (area_id, layer));"
+  /* The fids the server sent for a running job: what it lacks in the area was deleted. */
+  "CREATE TABLE offline_area_fids (area_id INTEGER NOT NULL"
+  " REFERENCES offline_areas(id) ON DELETE CASCADE, layer TEXT NOT NULL, fid INTEGER NOT NULL,"
+  " PRIMARY KEY (area_id, layer, fid)) WITHOUT ROWID;";
+
 typedef struct
 {
   const char *what;
@@ -257,6 +277,7 @@ static const Migration migrations[] = {
   { "stored overlay analyses", schema_6 },
   { "sync: outbox reasons, opinions without a unique key", schema_7 },
   { "palettes from the server", schema_8 },
+  { "offline areas and their download cursors", schema_9 },
 };
 
 /* ---- helpers ---------------------------------------------------------------------------- */

@@ -49,6 +49,8 @@ struct _LdServer
   guint            in_flight;      /* requests whose headers arrived and not yet answered */
   gboolean         draining;
   gpointer         ogc;            /* LdServerOgc, opened on first use */
+  char            *basemap_path;   /* --basemap FILE.mbtiles, or NULL */
+  gpointer         extract;        /* LdServerExtract (ld-server-extract.c), opened on first use */
   GHashTable      *sessions;       /* token -> LdCachedSession: skips the store for 10 s */
   GHashTable      *pages;          /* "viewer|since|limit" -> GBytes, valid at pages_head */
   gint64           pages_head;
@@ -101,6 +103,8 @@ gboolean      ld_server_blob_exists      (LdServer           *self,
 void          ld_server_ogc_register     (LdServer           *self);
 void          ld_server_ogc_free         (gpointer            ogc);
 void          ld_server_events_register  (LdServer           *self);
+void          ld_server_extract_register (LdServer           *self);
+void          ld_server_extract_free     (gpointer            extract);
 void          ld_server_events_notify    (LdServer           *self);
 
 /* metrics (ld-server-metrics.c) */

@@ -196,6 +196,7 @@ route_label (const char *path)
   static const char * const exact[] = {
     "/healthz", "/metrics", "/api/v1/login", "/api/v1/changes", "/api/v1/ops",
     "/api/v1/events", "/ogc", "/ogc/", "/ogc/conformance", "/ogc/api", "/ogc/collections",
+    "/api/v1/extract", "/api/v1/tiles",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (exact); i++)
@@ -203,6 +204,10 @@ route_label (const char *path)
       return exact[i];
   if (g_str_has_prefix (path, "/api/v1/blobs/"))
     return "/api/v1/blobs/{sha256}";
+  if (g_str_has_prefix (path, "/api/v1/extract/"))
+    return "/api/v1/extract/{layer}";
+  if (g_str_has_prefix (path, "/api/v1/tiles/"))
+    return "/api/v1/tiles/{z}/{x}/{y}";
   if (g_str_has_prefix (path, "/ogc/collections/"))
     return g_str_has_suffix (path, "/items") ? "/ogc/collections/{id}/items"
                                              : "/ogc/collections/{id}";
@@ -445,6 +450,8 @@ ld_server_finalize (GObject *object)
   LdServer *self = LD_SERVER (object);
 
   g_clear_pointer (&self->ogc, ld_server_ogc_free);
+  g_clear_pointer (&self->extract, ld_server_extract_free);
+  g_clear_pointer (&self->basemap_path, g_free);
   g_clear_object (&self->store);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->pages, g_hash_table_unref);
@@ -510,6 +517,7 @@ server_open (const char      *data_dir,
   ld_server_ogc_register (self);
   ld_server_metrics_register (self);
   ld_server_events_register (self);
+  ld_server_extract_register (self);
   soup_server_add_handler (self->soup, NULL, handle_not_found, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
@@ -553,6 +561,7 @@ ld_server_new_worker (LdServer  *primary,
   if (self == NULL)
     return NULL;
   self->token_ttl = primary->token_ttl;
+  self->basemap_path = g_strdup (primary->basemap_path);
   g_object_get (primary->soup, "tls-certificate", &cert, NULL);
   if (cert != NULL)
     g_object_set (self->soup, "tls-certificate", cert, NULL);

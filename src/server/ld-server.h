@@ -42,6 +42,9 @@ gboolean    ld_server_init_demo     (LdServer    *self,
                                      const char  *password,
                                      gboolean    *loaded,
                                      GError     **error);
+gboolean    ld_server_set_basemap   (LdServer    *self,
+                                     const char  *path,
+                                     GError     **error);
 gboolean    ld_server_listen        (LdServer    *self,
                                      const char  *address,
                                      GError     **error);

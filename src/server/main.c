@@ -180,6 +180,7 @@ main (int    argc,
   g_autofree char *tls_key = NULL;
   g_autofree char *demo = NULL;
   g_autofree char *demo_password = NULL;
+  g_autofree char *basemap = NULL;
   gint64 token_ttl = 0;
   int n_workers = 0;
   g_autoptr(GPtrArray) workers = g_ptr_array_new_with_free_func ((GDestroyNotify) worker_free);
@@ -203,6 +204,8 @@ main (int    argc,
       "Load the demo's users, cases and layers from this GeoPackage (once)", "DEMO.gpkg" },
     { "demo-password", 0, 0, G_OPTION_ARG_STRING, &demo_password,
       "The password of every demo user (default: a random one, printed once)", "PW" },
+    { "basemap", 0, 0, G_OPTION_ARG_FILENAME, &basemap,
+      "Serve this MBTiles base map to offline areas (/api/v1/tiles)", "FILE.mbtiles" },
     { "token-ttl", 0, 0, G_OPTION_ARG_INT64, &token_ttl,
       "Seconds a login token stays valid (default 43200)", "SECONDS" },
     { "workers", 0, 0, G_OPTION_ARG_INT, &n_workers,
@@ -273,6 +276,7 @@ main (int    argc,
     ld_server_set_token_ttl (server, token_ttl);
   if (server == NULL
       || (tls_cert != NULL && !ld_server_set_tls (server, tls_cert, tls_key, &error))
+      || (basemap != NULL && !ld_server_set_basemap (server, basemap, &error))
       || (demo != NULL && !ld_server_init_demo (server, demo, demo_password, &loaded, &error))
       || !ld_server_listen (server, listen ? listen : "127.0.0.1:8470", &error))
     {
