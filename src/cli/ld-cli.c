@@ -18,16 +18,39 @@
 
 static const LdCliCommand commands[] = {
   { "analyze", "Overlay a red line on the land layers: classes and pre-review checks", ld_cli_analyze },
-  { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
+  { "basemap", "Render an offline base map into an MBTiles file", NULL },
   { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
   { "case", "Act on a case, show it, attach a file", ld_cli_case },
   { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
-  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
+  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", NULL },
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
-  { "report", "Write the pre-review overlay report of a case (PDF)", ld_cli_report },
-  { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
-  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", ld_cli_sync },
+  { "report", "Write the pre-review overlay report of a case (PDF)", NULL },
+  { "store", "Create the local store (optionally loaded with the demo)", NULL },
+  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", NULL },
 };
+
+/* A command's function: its own, or the module's. */
+static LdCliRun
+command_run (const LdCliCommand *cmd)
+{
+  g_autoptr(GError) error = NULL;
+  LdCliRun (*lookup) (const char *name);
+  LdCliRun run;
+
+  if (cmd->run != NULL)
+    return cmd->run;
+  lookup = ld_module_lookup ("ld_cli_full_command", &error);
+  if (lookup == NULL)
+    {
+      ld_cli_fail (LD_CLI_EXIT_FAILURE, "%s: %s", cmd->name, error->message);
+      return NULL;
+    }
+  run = lookup (cmd->name);
+  if (run == NULL)
+    ld_cli_fail (LD_CLI_EXIT_FAILURE, "%s: the module " LD_MODULE_NAME " has no such command: "
+                 "it does not belong to this landdesk-cli", cmd->name);
+  return run;
+}
 
 static const LdCliCommand *
 find_command (const char *name)
@@ -59,6 +82,7 @@ run_help (int    argc,
 {
   const LdCliCommand *cmd;
   char *help_argv[] = { NULL, (char *) "--help", NULL };
+  LdCliRun run;
 
   if (argc < 2)
     {
@@ -70,7 +94,8 @@ run_help (int    argc,
     return ld_cli_fail (LD_CLI_EXIT_USAGE,
                         "unknown command '%s'; run 'landdesk-cli --help' for the list", argv[1]);
   help_argv[0] = (char *) cmd->name;
-  return cmd->run (2, help_argv);
+  run = command_run (cmd);
+  return run != NULL ? run (2, help_argv) : LD_CLI_EXIT_FAILURE;
 }
 
 int
@@ -127,6 +152,7 @@ ld_cli_main (int    argc,
              char **argv)
 {
   const LdCliCommand *cmd;
+  LdCliRun run;
 
   if (argc < 2)
     {
@@ -153,5 +179,6 @@ ld_cli_main (int    argc,
   if (cmd == NULL)
     return ld_cli_fail (LD_CLI_EXIT_USAGE,
                         "unknown command '%s'; run 'landdesk-cli --help' for the list", argv[1]);
-  return cmd->run (argc - 1, argv + 1);
+  run = command_run (cmd);
+  return run != NULL ? run (argc - 1, argv + 1) : LD_CLI_EXIT_FAILURE;
 }

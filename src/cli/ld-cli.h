@@ -16,13 +16,16 @@ enum
   LD_CLI_EXIT_USAGE = 2,
 };
 
+/* Runs with argv[0] set to the command name; returns an exit code. */
+typedef int (*LdCliRun) (int    argc,
+                         char **argv);
+
 typedef struct
 {
   const char *name;
   const char *summary;
-  /* Runs with argv[0] set to the command name; returns an exit code. */
-  int       (*run) (int    argc,
-                    char **argv);
+  /* NULL for a command in the module landdesk-full (ld-cli-full.c). */
+  LdCliRun    run;
 } LdCliCommand;
 
 int  ld_cli_main           (int          argc,
@@ -37,9 +40,11 @@ void ld_cli_progress       (double       fraction,
                             const char  *what,
                             gpointer     user_data);
 
+/* In the module landdesk-full: the command @name there, or NULL. */
+LdCliRun ld_cli_full_command (const char *name);
+
+/* In landdesk-cli. */
 int  ld_cli_analyze        (int          argc,
-                            char       **argv);
-int  ld_cli_basemap        (int          argc,
                             char       **argv);
 int  ld_cli_calendar       (int          argc,
                             char       **argv);
@@ -47,15 +52,19 @@ int  ld_cli_case           (int          argc,
                             char       **argv);
 int  ld_cli_cases          (int          argc,
                             char       **argv);
+int  ld_cli_redline        (int          argc,
+                            char       **argv);
+
+/* In the module landdesk-full. */
+int  ld_cli_basemap        (int          argc,
+                            char       **argv);
+int  ld_cli_demo_data      (int          argc,
+                            char       **argv);
 int  ld_cli_report         (int          argc,
                             char       **argv);
 int  ld_cli_store          (int          argc,
                             char       **argv);
 int  ld_cli_sync           (int          argc,
-                            char       **argv);
-int  ld_cli_demo_data      (int          argc,
-                            char       **argv);
-int  ld_cli_redline        (int          argc,
                             char       **argv);
 
 G_END_DECLS

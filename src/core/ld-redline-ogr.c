@@ -22,6 +22,8 @@
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
 
+#include <gmodule.h>
+
 #include "ld-redline-private.h"
 
 /* Parcels being gathered from features, grouped by their id. */
@@ -446,7 +448,7 @@ gathered_to_parcels (LdRedline   *self,
   return TRUE;
 }
 
-LdRedline *
+static LdRedline *
 ld_redline_import_ogr (const char       *path,
                        LdRedlineFormat   format,
                        GError          **error)
@@ -504,7 +506,7 @@ ld_redline_import_ogr (const char       *path,
 }
 
 /* Parcels read in another CGCS2000 zone, moved into EPSG:4525. */
-gboolean
+static gboolean
 ld_redline_transform_parcels (LdRedline  *self,
                               int         from_epsg,
                               GError    **error)
@@ -574,7 +576,7 @@ create_field (OGRLayerH     layer,
   return err == OGRERR_NONE;
 }
 
-gboolean
+static gboolean
 ld_redline_export_ogr (LdRedline        *self,
                        const char       *path,
                        LdRedlineFormat   format,
@@ -743,7 +745,7 @@ field_string (OGRFeatureH  feature,
   return to_utf8 (OGR_F_GetFieldAsString (feature, i));
 }
 
-LdRedline *
+static LdRedline *
 ld_redline_load_store_ogr (const char  *store,
                            const char  *case_ref,
                            GError     **error)
@@ -829,4 +831,23 @@ ld_redline_load_store_ogr (const char  *store,
   /* Parcels in the order of their numbers, as the case file lists them. */
   g_ptr_array_sort (order, compare_gathered);
   return gathered_to_parcels (self, order, store, error) ? g_steal_pointer (&self) : NULL;
+}
+
+/**
+ * ld_redline_ogr_install:
+ *
+ * Lets LdRedline read and write the GIS formats with GDAL/OGR. The module landdesk-full
+ * exports it for landdesk-cli, which links the base part of the core only.
+ */
+G_MODULE_EXPORT void
+ld_redline_ogr_install (void)
+{
+  static const LdRedlineOgr ogr = {
+    .import = ld_redline_import_ogr,
+    .transform = ld_redline_transform_parcels,
+    .export = ld_redline_export_ogr,
+    .load_store = ld_redline_load_store_ogr,
+  };
+
+  ld_redline_set_ogr (&ogr);
 }
