@@ -56,11 +56,13 @@ typedef struct
                             const char       *path,
                             LdRedlineFormat   format,
                             GError          **error);
-  LdRedline *(*load_store) (const char       *store,
-                            const char       *case_ref,
-                            GError          **error);
 } LdRedlineOgr;
 
 void                ld_redline_set_ogr         (const LdRedlineOgr   *ogr);
+
+/* ld-redline-store.c */
+LdRedline          *ld_redline_read_store      (const char           *store,
+                                                const char           *case_ref,
+                                                GError              **error);
 
 G_END_DECLS

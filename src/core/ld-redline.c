@@ -581,11 +581,7 @@ ld_redline_load_store (const char  *store,
 
   g_return_val_if_fail (store != NULL && case_ref != NULL, NULL);
 
-  {
-    const LdRedlineOgr *ogr = get_ogr ("reading a store's red line", error);
-
-    self = ogr != NULL ? ogr->load_store (store, case_ref, error) : NULL;
-  }
+  self = ld_redline_read_store (store, case_ref, error);
   if (self == NULL || !check_parcels (self, store, LD_REDLINE_IMPORT_DEFAULT, error))
     return NULL;
   return g_steal_pointer (&self);
