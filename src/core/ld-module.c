@@ -15,6 +15,9 @@
 #include "config.h"
 
 #include <gmodule.h>
+#ifdef G_OS_WIN32
+#include <windows.h>
+#endif
 
 #include "ld-module.h"
 
@@ -27,12 +30,15 @@ static char *
 executable_dir (void)
 {
 #ifdef G_OS_WIN32
-  return NULL;
+  wchar_t path[MAX_PATH];
+  DWORD n = GetModuleFileNameW (NULL, path, MAX_PATH);
+  g_autofree char *exe = n > 0 && n < MAX_PATH ? g_utf16_to_utf8 (path, n, NULL, NULL, NULL)
+                                               : NULL;
 #else
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+#endif
 
   return exe != NULL ? g_path_get_dirname (exe) : NULL;
-#endif
 }
 
 static GPtrArray *
@@ -118,16 +124,4 @@ ld_module_lookup (const char  *symbol,
                  g_module_name (module), symbol, g_module_error ());
   g_mutex_unlock (&lock);
   return address;
-}
-
-/* Whether this process has loaded the module (the tests check that analyze did not). */
-gboolean
-ld_module_is_loaded (void)
-{
-  gboolean loaded;
-
-  g_mutex_lock (&lock);
-  loaded = module != NULL;
-  g_mutex_unlock (&lock);
-  return loaded;
 }

@@ -23,6 +23,5 @@ typedef enum
 GQuark   ld_module_error_quark (void);
 gpointer ld_module_lookup      (const char  *symbol,
                                 GError     **error);
-gboolean ld_module_is_loaded   (void);
 
 G_END_DECLS
