@@ -22,7 +22,7 @@ ld_test_init (int    *argc,
 
   system_data_dirs = g_strdup (dirs != NULL && *dirs != '\0' ? dirs : "/usr/local/share:/usr/share");
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* The tests link GDAL: the red-line formats need no module landdesk-full. */
+  /* The tests link GDAL: the red-line formats need no module landdesk-gdal. */
   ld_redline_ogr_install ();
 }
 

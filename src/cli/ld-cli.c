@@ -18,37 +18,33 @@
 
 static const LdCliCommand commands[] = {
   { "analyze", "Overlay a red line on the land layers: classes and pre-review checks", ld_cli_analyze },
-  { "basemap", "Render an offline base map into an MBTiles file", NULL },
+  { "basemap", "Render an offline base map into an MBTiles file", NULL, "landdesk-gdal" },
   { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
   { "case", "Act on a case, show it, attach a file", ld_cli_case },
   { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
-  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", NULL },
+  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", NULL,
+    "landdesk-gdal" },
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
-  { "report", "Write the pre-review overlay report of a case (PDF)", NULL },
-  { "store", "Create the local store (optionally loaded with the demo)", NULL },
-  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", NULL },
+  { "report", "Write the pre-review overlay report of a case (PDF)", NULL, "landdesk-report" },
+  { "store", "Create the local store (optionally loaded with the demo)", NULL, "landdesk-gdal" },
+  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", NULL,
+    "landdesk-sync" },
 };
 
-/* A command's function: its own, or the module's. */
+/* A command's function: its own, or ld_cli_NAME from its module. */
 static LdCliRun
 command_run (const LdCliCommand *cmd)
 {
   g_autoptr(GError) error = NULL;
-  LdCliRun (*lookup) (const char *name);
+  g_autofree char *symbol = NULL;
   LdCliRun run;
 
   if (cmd->run != NULL)
     return cmd->run;
-  lookup = ld_module_lookup ("ld_cli_full_command", &error);
-  if (lookup == NULL)
-    {
-      ld_cli_fail (LD_CLI_EXIT_FAILURE, "%s: %s", cmd->name, error->message);
-      return NULL;
-    }
-  run = lookup (cmd->name);
+  symbol = g_strdelimit (g_strconcat ("ld_cli_", cmd->name, NULL), "-", '_');
+  run = ld_module_lookup (cmd->module, symbol, &error);
   if (run == NULL)
-    ld_cli_fail (LD_CLI_EXIT_FAILURE, "%s: the module " LD_MODULE_NAME " has no such command: "
-                 "it does not belong to this landdesk-cli", cmd->name);
+    ld_cli_fail (LD_CLI_EXIT_FAILURE, "%s: %s", cmd->name, error->message);
   return run;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gmodule.h>
 
 G_BEGIN_DECLS
 
@@ -24,8 +25,9 @@ typedef struct
 {
   const char *name;
   const char *summary;
-  /* NULL for a command in the module landdesk-full (ld-cli-full.c). */
   LdCliRun    run;
+  /* Or the module that holds ld_cli_NAME (src/cli/meson.build). */
+  const char *module;
 } LdCliCommand;
 
 int  ld_cli_main           (int          argc,
@@ -40,9 +42,6 @@ void ld_cli_progress       (double       fraction,
                             const char  *what,
                             gpointer     user_data);
 
-/* In the module landdesk-full: the command @name there, or NULL. */
-LdCliRun ld_cli_full_command (const char *name);
-
 /* In landdesk-cli. */
 int  ld_cli_analyze        (int          argc,
                             char       **argv);
@@ -55,16 +54,18 @@ int  ld_cli_cases          (int          argc,
 int  ld_cli_redline        (int          argc,
                             char       **argv);
 
-/* In the module landdesk-full. */
-int  ld_cli_basemap        (int          argc,
-                            char       **argv);
-int  ld_cli_demo_data      (int          argc,
-                            char       **argv);
-int  ld_cli_report         (int          argc,
-                            char       **argv);
-int  ld_cli_store          (int          argc,
-                            char       **argv);
-int  ld_cli_sync           (int          argc,
-                            char       **argv);
+/* In the modules: landdesk-gdal, */
+G_MODULE_EXPORT int ld_cli_basemap   (int    argc,
+                                      char **argv);
+G_MODULE_EXPORT int ld_cli_demo_data (int    argc,
+                                      char **argv);
+G_MODULE_EXPORT int ld_cli_store     (int    argc,
+                                      char **argv);
+/* landdesk-report, */
+G_MODULE_EXPORT int ld_cli_report    (int    argc,
+                                      char **argv);
+/* landdesk-sync. */
+G_MODULE_EXPORT int ld_cli_sync      (int    argc,
+                                      char **argv);
 
 G_END_DECLS

@@ -1,12 +1,13 @@
-/* ld-module.c: finds and loads the module landdesk-full
+/* ld-module.c: finds and loads the modules of the core
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * landdesk-cli links the base part of the core only (GLib, SQLite, GEOS, json-glib): loading
  * GDAL with its ~130 shared objects took 40-50 ms, ten times what `analyze` needs. The parts
- * that need GDAL, PROJ, libsoup or cairo are built into the module landdesk-full, which the
- * CLI loads with GModule only for the commands and formats that need them. The module's
- * undefined symbols are the base part's, which the CLI exports (export_dynamic).
+ * that need more are built into modules (landdesk-gdal: GDAL, PROJ, cairo; landdesk-report:
+ * cairo, Pango; landdesk-sync: libsoup), which the CLI loads with GModule only for the
+ * commands and formats that need them. A module's undefined symbols are the base part's,
+ * which the CLI exports (export_dynamic).
  *
  * Where: $LANDDESK_MODULEDIR when set (tests, `meson devenv`); else the executable's own
  * directory (the build tree); else the installed PKGLIBDIR (on Windows PREFIX/lib/landdesk
@@ -24,7 +25,7 @@
 G_DEFINE_QUARK (ld-module-error-quark, ld_module_error)
 
 static GMutex lock;
-static GModule *module;
+static GHashTable *modules;   /* name -> GModule, loaded for good */
 
 static char *
 executable_dir (void)
@@ -68,15 +69,16 @@ candidate_dirs (void)
 }
 
 static GModule *
-open_module (GError **error)
+open_module (const char  *name,
+             GError     **error)
 {
   g_autoptr(GPtrArray) dirs = candidate_dirs ();
   g_autoptr(GString) tried = g_string_new (NULL);
 
   for (guint i = 0; i < dirs->len; i++)
     {
-      g_autofree char *path = g_build_filename (g_ptr_array_index (dirs, i),
-                                                LD_MODULE_NAME "." G_MODULE_SUFFIX, NULL);
+      g_autofree char *file = g_strconcat (name, ".", G_MODULE_SUFFIX, NULL);
+      g_autofree char *path = g_build_filename (g_ptr_array_index (dirs, i), file, NULL);
       GModule *m;
 
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
@@ -95,33 +97,39 @@ open_module (GError **error)
       return m;
     }
   g_set_error (error, LD_MODULE_ERROR, LD_MODULE_ERROR_MISSING,
-               "this needs the module " LD_MODULE_NAME " (GDAL, PROJ, libsoup, cairo), which "
-               "is missing (looked for %s): reinstall LandDesk, or point LANDDESK_MODULEDIR at "
-               "the directory that holds it", tried->str);
+               "this needs the module %s, which is missing (looked for %s): reinstall "
+               "LandDesk, or point LANDDESK_MODULEDIR at the directory that holds it", name,
+               tried->str);
   return NULL;
 }
 
 /**
  * ld_module_lookup:
+ * @module: landdesk-gdal, landdesk-report or landdesk-sync
  * @symbol: a function the module exports
  *
- * Loads the module on first use (it then stays) and returns @symbol's address.
+ * Loads @module on first use (it then stays) and returns @symbol's address.
  */
 gpointer
-ld_module_lookup (const char  *symbol,
+ld_module_lookup (const char  *module,
+                  const char  *symbol,
                   GError     **error)
 {
   gpointer address = NULL;
+  GModule *m;
 
-  g_return_val_if_fail (symbol != NULL, NULL);
+  g_return_val_if_fail (module != NULL && symbol != NULL, NULL);
 
   g_mutex_lock (&lock);
-  if (module == NULL)
-    module = open_module (error);
-  if (module != NULL && !g_module_symbol (module, symbol, &address))
+  if (modules == NULL)
+    modules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  m = g_hash_table_lookup (modules, module);
+  if (m == NULL && (m = open_module (module, error)) != NULL)
+    g_hash_table_insert (modules, g_strdup (module), m);
+  if (m != NULL && !g_module_symbol (m, symbol, &address))
     g_set_error (error, LD_MODULE_ERROR, LD_MODULE_ERROR_SYMBOL,
                  "the module %s has no %s: it does not belong to this landdesk-cli (%s)",
-                 g_module_name (module), symbol, g_module_error ());
+                 g_module_name (m), symbol, g_module_error ());
   g_mutex_unlock (&lock);
   return address;
 }

@@ -1,4 +1,4 @@
-/* ld-module.h: the module landdesk-full, for processes linked with the base part only
+/* ld-module.h: the modules of the core, for processes linked with its base part only
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,11 +17,9 @@ typedef enum
   LD_MODULE_ERROR_SYMBOL,
 } LdModuleError;
 
-/* The module's file name without its directory: landdesk-full.so, landdesk-full.dll. */
-#define LD_MODULE_NAME "landdesk-full"
-
 GQuark   ld_module_error_quark (void);
-gpointer ld_module_lookup      (const char  *symbol,
+gpointer ld_module_lookup      (const char  *module,
+                                const char  *symbol,
                                 GError     **error);
 
 G_END_DECLS

@@ -719,7 +719,7 @@ out:
 /**
  * ld_redline_ogr_install:
  *
- * Lets LdRedline read and write the GIS formats with GDAL/OGR. The module landdesk-full
+ * Lets LdRedline read and write the GIS formats with GDAL/OGR. The module landdesk-gdal
  * exports it for landdesk-cli, which links the base part of the core only.
  */
 G_MODULE_EXPORT void

@@ -43,7 +43,7 @@ const char         *ld_redline_get_case_use    (LdRedline            *self);
 
 /* What ld-redline-ogr.c (in the full part) does for ld-redline.c (in the base part). A process
  * that links the full part installs it (ld_redline_ogr_install); landdesk-cli gets it from the
- * module landdesk-full the first time a format other than TXT is asked for. */
+ * module landdesk-gdal the first time a format other than TXT is asked for. */
 typedef struct
 {
   LdRedline *(*import)     (const char       *path,

@@ -217,7 +217,7 @@ looks_like_coordfile (const char *path)
          || strstr (buf, ",@\n") != NULL || strstr (buf, ",@\r\n") != NULL;
 }
 
-/* GDAL/OGR's side: installed, or else from the module landdesk-full. */
+/* GDAL/OGR's side: installed, or else from the module landdesk-gdal. */
 static const LdRedlineOgr *
 get_ogr (const char  *what,
          GError     **error)
@@ -228,7 +228,7 @@ get_ogr (const char  *what,
 
   if (ogr != NULL)
     return ogr;
-  install = ld_module_lookup ("ld_redline_ogr_install", &local);
+  install = ld_module_lookup ("landdesk-gdal", "ld_redline_ogr_install", &local);
   if (install != NULL)
     install ();
   ogr = g_atomic_pointer_get (&ogr_impl);
