@@ -224,6 +224,7 @@ wkt_to_gpkg (const char *wkt,
   reader = GEOSWKTReader_create_r (geos);
   writer = GEOSWKBWriter_create_r (geos);
   GEOSWKBWriter_setByteOrder_r (geos, writer, GEOS_WKB_NDR);
+  GEOSWKBWriter_setOutputDimension_r (geos, writer, 2);   /* the column is XY */
   geom = GEOSWKTReader_read_r (geos, reader, wkt);
   wkb = geom != NULL ? GEOSWKBWriter_write_r (geos, writer, geom, &wkb_size) : NULL;
   if (wkb != NULL)
