@@ -16,10 +16,13 @@
 #   - the anchors, as processes on the same red lines: ogrinfo with the SQLite dialect
 #     (R-tree subquery + ST_Intersection, SpatiaLite inside GDAL), ogr2ogr -spat -clipsrc, and
 #     the spatialite CLI when installed (also in-process: the same query repeated in one session);
+#   - for each process the median wall time and the median CPU time (user + sys: a machine busy
+#     with other work inflates it less);
 # and checks the class areas against SpatiaLite's ST_Intersection areas (1e-6 relative).
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,20 +71,29 @@ try:
     inproc = {m.group(1): float(m.group(2))
               for m in re.finditer(r'in-process (\S+)\s+median ([\d.]+) ms', out)}
 
+    cpu = {}
+
     def wall(cmd, n=PROCESS_RUNS, before=None):
-        """Median wall time in ms of n runs (after one warm-up run)."""
-        times = []
+        """Median wall time in ms of n runs (after one warm-up run); the median CPU time
+        (user + sys, less sensitive to a busy machine) goes to cpu[the result]."""
+        times, cpus = [], []
         for i in range(n + 1):
             if before:
                 before()
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             res = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True)
+            t1 = time.perf_counter()
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             if res.returncode != 0:
                 sys.exit(f'{cmd[0]} failed: {res.stderr.strip()}')
             if i > 0:
-                times.append((time.perf_counter() - t0) * 1e3)
-        return statistics.median(times)
+                times.append((t1 - t0) * 1e3)
+                cpus.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1e3)
+        median = statistics.median(times)
+        cpu[median] = statistics.median(cpus)
+        return median
 
     def areas_from(text, pattern):
         return {m.group(1): float(m.group(2)) for m in re.finditer(pattern, text)}
@@ -184,10 +196,11 @@ try:
         rows.append((name, 'spatialite CLI (process)', t_sl, t_case / t_sl))
 
     print()
-    print(f"{'':6} {'what':52} {'ms':>10} {'ours/anchor':>12}")
+    print(f"{'':6} {'what':52} {'ms':>10} {'ours/anchor':>12} {'CPU ms':>8}")
     for name, what, ms, ratio in rows:
-        r = f'{ratio:12.3f}' if ratio is not None else ''
-        print(f'{name:6} {what:52} {ms:10.3f} {r}')
+        r = f'{ratio:12.3f}' if ratio is not None else ' ' * 12
+        c = f'{cpu[ms]:8.2f}' if ms in cpu else ''
+        print(f'{name:6} {what:52} {ms:10.3f} {r} {c}')
     print(f'\nmachine load (1, 5, 15 min): {" ".join(open("/proc/loadavg").read().split()[:3])}'
           if os.path.exists('/proc/loadavg') else '')
     print(f'\nclass areas vs SpatiaLite ST_Intersection: worst |ours - theirs| / area = '
