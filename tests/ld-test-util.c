@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <glib/gstdio.h>
 
+#include "ld-redline.h"
 #include "ld-test-util.h"
 
 static char *system_data_dirs;
@@ -21,6 +22,8 @@ ld_test_init (int    *argc,
 
   system_data_dirs = g_strdup (dirs != NULL && *dirs != '\0' ? dirs : "/usr/local/share:/usr/share");
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The tests link GDAL: the red-line formats need no module landdesk-gdal. */
+  ld_redline_ogr_install ();
 }
 
 /* tests/meson.build exports the built binaries' paths, e.g. LANDDESK_CLI. */

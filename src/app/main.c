@@ -21,6 +21,7 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, ld_paths_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  ld_redline_ogr_install ();
 
   app = ld_application_new ();
   status = g_application_run (G_APPLICATION (app), argc, argv);

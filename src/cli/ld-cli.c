@@ -18,17 +18,37 @@
 
 static const LdCliCommand commands[] = {
   { "analyze", "Overlay a red line on the land layers: classes and pre-review checks", ld_cli_analyze },
-  { "basemap", "Render an offline base map into an MBTiles file", ld_cli_basemap },
+  { "basemap", "Render an offline base map into an MBTiles file", NULL, "landdesk-gdal" },
   { "calendar", "Working days: deadlines and counts on the official calendar", ld_cli_calendar },
   { "case", "Act on a case, show it, attach a file", ld_cli_case },
   { "cases", "List cases: to do, in progress, done, closed, suspended", ld_cli_cases },
-  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", ld_cli_demo_data },
-  { "offline-area", "Download an area's layers and base map for work offline", ld_cli_offline_area },
+  { "demo-data", "Write the Zhanjiang demo dataset (GeoPackage and base map)", NULL,
+    "landdesk-gdal" },
+  { "offline-area", "Download an area's layers and base map for work offline", NULL,
+    "landdesk-gdal" },
   { "redline", "Import a red line (TXT, SHP, GPKG, GeoJSON, KML, DXF) or export one", ld_cli_redline },
-  { "report", "Write the pre-review overlay report of a case (PDF)", ld_cli_report },
-  { "store", "Create the local store (optionally loaded with the demo)", ld_cli_store },
-  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", ld_cli_sync },
+  { "report", "Write the pre-review overlay report of a case (PDF)", NULL, "landdesk-report" },
+  { "store", "Create the local store (optionally loaded with the demo)", NULL, "landdesk-gdal" },
+  { "sync", "Sync a local store with landdesk-server (push the outbox, pull changes)", NULL,
+    "landdesk-sync" },
 };
+
+/* A command's function: its own, or ld_cli_NAME from its module. */
+static LdCliRun
+command_run (const LdCliCommand *cmd)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *symbol = NULL;
+  LdCliRun run;
+
+  if (cmd->run != NULL)
+    return cmd->run;
+  symbol = g_strdelimit (g_strconcat ("ld_cli_", cmd->name, NULL), "-", '_');
+  run = ld_module_lookup (cmd->module, symbol, &error);
+  if (run == NULL)
+    ld_cli_fail (LD_CLI_EXIT_FAILURE, "%s: %s", cmd->name, error->message);
+  return run;
+}
 
 static const LdCliCommand *
 find_command (const char *name)
@@ -60,6 +80,7 @@ run_help (int    argc,
 {
   const LdCliCommand *cmd;
   char *help_argv[] = { NULL, (char *) "--help", NULL };
+  LdCliRun run;
 
   if (argc < 2)
     {
@@ -71,7 +92,8 @@ run_help (int    argc,
     return ld_cli_fail (LD_CLI_EXIT_USAGE,
                         "unknown command '%s'; run 'landdesk-cli --help' for the list", argv[1]);
   help_argv[0] = (char *) cmd->name;
-  return cmd->run (2, help_argv);
+  run = command_run (cmd);
+  return run != NULL ? run (2, help_argv) : LD_CLI_EXIT_FAILURE;
 }
 
 int
@@ -128,6 +150,7 @@ ld_cli_main (int    argc,
              char **argv)
 {
   const LdCliCommand *cmd;
+  LdCliRun run;
 
   if (argc < 2)
     {
@@ -154,5 +177,6 @@ ld_cli_main (int    argc,
   if (cmd == NULL)
     return ld_cli_fail (LD_CLI_EXIT_USAGE,
                         "unknown command '%s'; run 'landdesk-cli --help' for the list", argv[1]);
-  return cmd->run (argc - 1, argv + 1);
+  run = command_run (cmd);
+  return run != NULL ? run (argc - 1, argv + 1) : LD_CLI_EXIT_FAILURE;
 }

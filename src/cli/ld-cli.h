@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gmodule.h>
 
 G_BEGIN_DECLS
 
@@ -16,13 +17,17 @@ enum
   LD_CLI_EXIT_USAGE = 2,
 };
 
+/* Runs with argv[0] set to the command name; returns an exit code. */
+typedef int (*LdCliRun) (int    argc,
+                         char **argv);
+
 typedef struct
 {
   const char *name;
   const char *summary;
-  /* Runs with argv[0] set to the command name; returns an exit code. */
-  int       (*run) (int    argc,
-                    char **argv);
+  LdCliRun    run;
+  /* Or the module that holds ld_cli_NAME (src/cli/meson.build). */
+  const char *module;
 } LdCliCommand;
 
 int  ld_cli_main           (int          argc,
@@ -37,9 +42,8 @@ void ld_cli_progress       (double       fraction,
                             const char  *what,
                             gpointer     user_data);
 
+/* In landdesk-cli. */
 int  ld_cli_analyze        (int          argc,
-                            char       **argv);
-int  ld_cli_basemap        (int          argc,
                             char       **argv);
 int  ld_cli_calendar       (int          argc,
                             char       **argv);
@@ -47,17 +51,23 @@ int  ld_cli_case           (int          argc,
                             char       **argv);
 int  ld_cli_cases          (int          argc,
                             char       **argv);
-int  ld_cli_report         (int          argc,
-                            char       **argv);
-int  ld_cli_store          (int          argc,
-                            char       **argv);
-int  ld_cli_sync           (int          argc,
-                            char       **argv);
-int  ld_cli_offline_area   (int          argc,
-                            char       **argv);
-int  ld_cli_demo_data      (int          argc,
-                            char       **argv);
 int  ld_cli_redline        (int          argc,
                             char       **argv);
+
+/* In the modules: landdesk-gdal, */
+G_MODULE_EXPORT int ld_cli_basemap   (int    argc,
+                                      char **argv);
+G_MODULE_EXPORT int ld_cli_demo_data (int    argc,
+                                      char **argv);
+G_MODULE_EXPORT int ld_cli_offline_area (int    argc,
+                                         char **argv);
+G_MODULE_EXPORT int ld_cli_store     (int    argc,
+                                      char **argv);
+/* landdesk-report, */
+G_MODULE_EXPORT int ld_cli_report    (int    argc,
+                                      char **argv);
+/* landdesk-sync. */
+G_MODULE_EXPORT int ld_cli_sync      (int    argc,
+                                      char **argv);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include "ld-types.h"
 #include "ld-paths.h"
+#include "ld-module.h"
 #include "ld-geo.h"
 #include "ld-mbtiles.h"
 #include "ld-basemap.h"

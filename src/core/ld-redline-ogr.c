@@ -22,6 +22,8 @@
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
 
+#include <gmodule.h>
+
 #include "ld-redline-private.h"
 
 /* Parcels being gathered from features, grouped by their id. */
@@ -446,7 +448,7 @@ gathered_to_parcels (LdRedline   *self,
   return TRUE;
 }
 
-LdRedline *
+static LdRedline *
 ld_redline_import_ogr (const char       *path,
                        LdRedlineFormat   format,
                        GError          **error)
@@ -504,7 +506,7 @@ ld_redline_import_ogr (const char       *path,
 }
 
 /* Parcels read in another CGCS2000 zone, moved into EPSG:4525. */
-gboolean
+static gboolean
 ld_redline_transform_parcels (LdRedline  *self,
                               int         from_epsg,
                               GError    **error)
@@ -574,7 +576,7 @@ create_field (OGRLayerH     layer,
   return err == OGRERR_NONE;
 }
 
-gboolean
+static gboolean
 ld_redline_export_ogr (LdRedline        *self,
                        const char       *path,
                        LdRedlineFormat   format,
@@ -714,119 +716,20 @@ out:
   return ok;
 }
 
-static int
-compare_gathered (gconstpointer a,
-                  gconstpointer b)
+/**
+ * ld_redline_ogr_install:
+ *
+ * Lets LdRedline read and write the GIS formats with GDAL/OGR. The module landdesk-gdal
+ * exports it for landdesk-cli, which links the base part of the core only.
+ */
+G_MODULE_EXPORT void
+ld_redline_ogr_install (void)
 {
-  const Gathered *ga = *(Gathered * const *) a, *gb = *(Gathered * const *) b;
+  static const LdRedlineOgr ogr = {
+    .import = ld_redline_import_ogr,
+    .transform = ld_redline_transform_parcels,
+    .export = ld_redline_export_ogr,
+  };
 
-  return g_utf8_collate (ga->id, gb->id);
-}
-
-static char *
-quote_sql (const char *text)
-{
-  g_auto(GStrv) parts = g_strsplit (text, "'", -1);
-  g_autofree char *joined = g_strjoinv ("''", parts);
-
-  return g_strdup_printf ("'%s'", joined);
-}
-
-static char *
-field_string (OGRFeatureH  feature,
-              const char  *name)
-{
-  int i = OGR_F_GetFieldIndex (feature, name);
-
-  if (i < 0 || !OGR_F_IsFieldSetAndNotNull (feature, i))
-    return NULL;
-  return to_utf8 (OGR_F_GetFieldAsString (feature, i));
-}
-
-LdRedline *
-ld_redline_load_store_ogr (const char  *store,
-                           const char  *case_ref,
-                           GError     **error)
-{
-  g_autoptr(LdRedline) self = ld_redline_new ();
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (gathered_free);
-  const char *drivers[] = { "GPKG", NULL };
-  g_autofree char *ref = quote_sql (case_ref);
-  g_autofree char *filter = NULL;
-  g_autofree char *case_id = NULL;
-  g_autofree char *number = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *use = NULL;
-  GDALDatasetH ds;
-  OGRLayerH cases, redlines;
-  OGRFeatureH feature;
-  gboolean ok;
-
-  ensure_gdal ();
-  if (!g_file_test (store, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_OPEN, "store %s does not exist",
-                   store);
-      return NULL;
-    }
-  CPLErrorReset ();
-  CPLPushErrorHandler (CPLQuietErrorHandler);
-  ds = GDALOpenEx (store, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
-  CPLPopErrorHandler ();
-  if (ds == NULL)
-    {
-      g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_OPEN,
-                   "%s is not a LandDesk store (a GeoPackage): %s", store, last_gdal_error ());
-      return NULL;
-    }
-  cases = GDALDatasetGetLayerByName (ds, "cases");
-  redlines = GDALDatasetGetLayerByName (ds, "case_redlines");
-  if (cases == NULL || redlines == NULL)
-    {
-      g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_FORMAT,
-                   "%s has no %s table: is it a LandDesk store?", store,
-                   cases == NULL ? "cases" : "case_redlines");
-      GDALClose (ds);
-      return NULL;
-    }
-
-  filter = g_strdup_printf ("id = %s OR number = %s", ref, ref);
-  OGR_L_SetAttributeFilter (cases, filter);
-  OGR_L_ResetReading (cases);
-  if ((feature = OGR_L_GetNextFeature (cases)) != NULL)
-    {
-      case_id = field_string (feature, "id");
-      number = field_string (feature, "number");
-      title = field_string (feature, "title");
-      use = field_string (feature, "project_use");
-      OGR_F_Destroy (feature);
-    }
-  if (case_id == NULL)
-    {
-      g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_NOT_FOUND,
-                   "%s: no case with id or number '%s'", store, case_ref);
-      GDALClose (ds);
-      return NULL;
-    }
-  ld_redline_set_case (self, number, title, use);
-
-  g_free (filter);
-  g_free (ref);
-  ref = quote_sql (case_id);
-  filter = g_strdup_printf ("case_id = %s", ref);
-  OGR_L_SetAttributeFilter (redlines, filter);
-  ok = read_layer (self, redlines, FALSE, store, by_id, order, error);
-  GDALClose (ds);
-  if (!ok)
-    return NULL;
-  if (order->len == 0)
-    {
-      g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_NOT_FOUND,
-                   "%s: case %s has no red line", store, number != NULL ? number : case_id);
-      return NULL;
-    }
-  /* Parcels in the order of their numbers, as the case file lists them. */
-  g_ptr_array_sort (order, compare_gathered);
-  return gathered_to_parcels (self, order, store, error) ? g_steal_pointer (&self) : NULL;
+  ld_redline_set_ogr (&ogr);
 }

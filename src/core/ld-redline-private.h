@@ -41,18 +41,27 @@ GEOSGeometry       *ld_redline_geometry_from_wkb (LdRedline          *self,
 const char         *ld_redline_get_case_title  (LdRedline            *self);
 const char         *ld_redline_get_case_use    (LdRedline            *self);
 
-/* ld-redline-ogr.c */
-LdRedline          *ld_redline_import_ogr      (const char           *path,
-                                                LdRedlineFormat       format,
-                                                GError              **error);
-gboolean            ld_redline_transform_parcels (LdRedline          *self,
-                                                int                   from_epsg,
-                                                GError              **error);
-gboolean            ld_redline_export_ogr      (LdRedline            *self,
-                                                const char           *path,
-                                                LdRedlineFormat       format,
-                                                GError              **error);
-LdRedline          *ld_redline_load_store_ogr  (const char           *store,
+/* What ld-redline-ogr.c (in the full part) does for ld-redline.c (in the base part). A process
+ * that links the full part installs it (ld_redline_ogr_install); landdesk-cli gets it from the
+ * module landdesk-gdal the first time a format other than TXT is asked for. */
+typedef struct
+{
+  LdRedline *(*import)     (const char       *path,
+                            LdRedlineFormat   format,
+                            GError          **error);
+  gboolean   (*transform)  (LdRedline        *self,
+                            int               from_epsg,
+                            GError          **error);
+  gboolean   (*export)     (LdRedline        *self,
+                            const char       *path,
+                            LdRedlineFormat   format,
+                            GError          **error);
+} LdRedlineOgr;
+
+void                ld_redline_set_ogr         (const LdRedlineOgr   *ogr);
+
+/* ld-redline-store.c */
+LdRedline          *ld_redline_read_store      (const char           *store,
                                                 const char           *case_ref,
                                                 GError              **error);
 

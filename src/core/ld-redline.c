@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "ld-module.h"
 #include "ld-redline-private.h"
 
 struct _LdRedline
@@ -32,6 +33,8 @@ struct _LdRedline
 G_DEFINE_FINAL_TYPE (LdRedline, ld_redline, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ld-redline-error-quark, ld_redline_error)
+
+static const LdRedlineOgr *ogr_impl;
 
 static const struct
 {
@@ -214,6 +217,27 @@ looks_like_coordfile (const char *path)
          || strstr (buf, ",@\n") != NULL || strstr (buf, ",@\r\n") != NULL;
 }
 
+/* GDAL/OGR's side: installed, or else from the module landdesk-gdal. */
+static const LdRedlineOgr *
+get_ogr (const char  *what,
+         GError     **error)
+{
+  const LdRedlineOgr *ogr = g_atomic_pointer_get (&ogr_impl);
+  g_autoptr(GError) local = NULL;
+  void (*install) (void);
+
+  if (ogr != NULL)
+    return ogr;
+  install = ld_module_lookup ("landdesk-gdal", "ld_redline_ogr_install", &local);
+  if (install != NULL)
+    install ();
+  ogr = g_atomic_pointer_get (&ogr_impl);
+  if (ogr == NULL)
+    g_set_error (error, LD_REDLINE_ERROR, LD_REDLINE_ERROR_FORMAT, "%s needs GDAL: %s", what,
+                 local != NULL ? local->message : "the module installed nothing");
+  return ogr;
+}
+
 static LdRedline *
 import_txt (const char  *path,
             GError     **error)
@@ -266,8 +290,15 @@ import_txt (const char  *path,
       parcel->use = g_strdup (cp->use);
       parcel->class_code = g_strdup (cp->class_code);
     }
-  if (epsg != LD_REDLINE_EPSG && !ld_redline_transform_parcels (self, epsg, error))
-    return NULL;
+  if (epsg != LD_REDLINE_EPSG)
+    {
+      g_autofree char *what = g_strdup_printf ("%s: moving zone %d into EPSG:4525", path,
+                                               ld_coordfile_get_zone (file));
+      const LdRedlineOgr *ogr = get_ogr (what, error);
+
+      if (ogr == NULL || !ogr->transform (self, epsg, error))
+        return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -310,6 +341,12 @@ ld_redline_init (LdRedline *self)
 }
 
 /* Private API shared with ld-redline-ogr.c. */
+
+void
+ld_redline_set_ogr (const LdRedlineOgr *ogr)
+{
+  g_atomic_pointer_set (&ogr_impl, ogr);
+}
 
 GEOSContextHandle_t
 ld_redline_get_geos (LdRedline *self)
@@ -514,7 +551,12 @@ ld_redline_import (const char            *path,
   if (format == LD_REDLINE_FORMAT_TXT)
     self = import_txt (path, error);
   else
-    self = ld_redline_import_ogr (path, format, error);
+    {
+      g_autofree char *what = g_strdup_printf ("reading %s", display);
+      const LdRedlineOgr *ogr = get_ogr (what, error);
+
+      self = ogr != NULL ? ogr->import (path, format, error) : NULL;
+    }
   if (self == NULL)
     return NULL;
   if (!check_parcels (self, display, flags, error))
@@ -539,7 +581,7 @@ ld_redline_load_store (const char  *store,
 
   g_return_val_if_fail (store != NULL && case_ref != NULL, NULL);
 
-  self = ld_redline_load_store_ogr (store, case_ref, error);
+  self = ld_redline_read_store (store, case_ref, error);
   if (self == NULL || !check_parcels (self, store, LD_REDLINE_IMPORT_DEFAULT, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -808,5 +850,10 @@ ld_redline_export (LdRedline        *self,
     }
   if (format == LD_REDLINE_FORMAT_TXT)
     return export_txt (self, path, encoding, error);
-  return ld_redline_export_ogr (self, path, format, error);
+  {
+    g_autofree char *what = g_strdup_printf ("writing %s", path);
+    const LdRedlineOgr *ogr = get_ogr (what, error);
+
+    return ogr != NULL && ogr->export (self, path, format, error);
+  }
 }

@@ -96,4 +96,8 @@ gboolean         ld_redline_export                (LdRedline       *self,
                                                    const char      *encoding,
                                                    GError         **error);
 
+/* In the full part (GDAL): lets ld_redline_import/_export/_load_store use GDAL/OGR without
+ * loading the module landdesk-gdal. The app, the server and the tests call it first. */
+void             ld_redline_ogr_install           (void);
+
 G_END_DECLS

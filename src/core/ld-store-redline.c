@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-#include <cpl_conv.h>
-#include <ogr_api.h>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
 
 #include "ld-gpkg-geom.h"
 #include "ld-redline.h"
@@ -64,17 +64,32 @@ gpkg_to_wkt (const guint8 *blob,
              gsize         len)
 {
   LdGpkgHeader header;
-  OGRGeometryH geom = NULL;
-  char *wkt = NULL, *copy;
+  GEOSContextHandle_t geos;
+  GEOSWKBReader *reader;
+  GEOSWKTWriter *writer;
+  GEOSGeometry *geom;
+  char *text, *wkt = NULL;
 
-  if (blob == NULL || !ld_gpkg_geom_parse_header (blob, len, &header, NULL)
-      || OGR_G_CreateFromWkb (header.wkb, NULL, &geom, (int) header.wkb_length) != OGRERR_NONE)
+  if (blob == NULL || !ld_gpkg_geom_parse_header (blob, len, &header, NULL))
     return NULL;
-  OGR_G_ExportToWkt (geom, &wkt);
-  OGR_G_DestroyGeometry (geom);
-  copy = g_strdup (wkt);
-  CPLFree (wkt);
-  return copy;
+  geos = GEOS_init_r ();
+  reader = GEOSWKBReader_create_r (geos);
+  writer = GEOSWKTWriter_create_r (geos);
+  GEOSWKTWriter_setTrim_r (geos, writer, 1);
+  GEOSWKTWriter_setRoundingPrecision_r (geos, writer, 6);   /* a micrometre */
+  GEOSWKTWriter_setOutputDimension_r (geos, writer, 2);
+  geom = GEOSWKBReader_read_r (geos, reader, header.wkb, header.wkb_length);
+  if (geom != NULL && (text = GEOSWKTWriter_write_r (geos, writer, geom)) != NULL)
+    {
+      wkt = g_strdup (text);
+      GEOSFree_r (geos, text);
+    }
+  if (geom != NULL)
+    GEOSGeom_destroy_r (geos, geom);
+  GEOSWKTWriter_destroy_r (geos, writer);
+  GEOSWKBReader_destroy_r (geos, reader);
+  GEOS_finish_r (geos);
+  return wkt;
 }
 
 /* The case's parcels by parcel number. */

@@ -16,11 +16,8 @@
 #include "config.h"
 
 #include <string.h>
-/* GDAL's headers test __clang_major__ without defining it; -Werror=undef would reject them. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#include <ogr_api.h>
-#pragma GCC diagnostic pop
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
 
 #include "ld-clock.h"
 #include "ld-calendar.h"
@@ -208,48 +205,66 @@ text_to_node (const char *text)
   return json_parser_steal_root (parser);
 }
 
-/* WKT in EPSG:4525 as a GeoPackage geometry blob (little-endian, with its envelope). */
+/* WKT in EPSG:4525 as a GeoPackage geometry blob (little-endian, with its envelope), by GEOS:
+ * the base part of the core does without GDAL. */
 static guint8 *
 wkt_to_gpkg (const char *wkt,
              gsize      *size)
 {
-  OGRGeometryH geom = NULL;
-  char *cursor = (char *) wkt;
-  OGREnvelope env;
-  guint8 *blob;
-  int wkb_size;
+  GEOSContextHandle_t geos;
+  GEOSWKTReader *reader;
+  GEOSWKBWriter *writer;
+  GEOSGeometry *geom;
+  guint8 *blob = NULL;
+  guchar *wkb;
+  gsize wkb_size;
   gint32 srs = GINT32_TO_LE (4525);
   double e[4];
 
-  if (wkt == NULL || OGR_G_CreateFromWkt (&cursor, NULL, &geom) != OGRERR_NONE || geom == NULL)
+  if (wkt == NULL)
     return NULL;
-  wkb_size = OGR_G_WkbSize (geom);
-  *size = 8 + 32 + (gsize) wkb_size;
-  blob = g_malloc (*size);
-  blob[0] = 'G';
-  blob[1] = 'P';
-  blob[2] = 0;
-  blob[3] = OGR_G_IsEmpty (geom) ? 0x11 : 0x03;   /* little-endian; xy envelope or empty */
-  memcpy (blob + 4, &srs, 4);
-  OGR_G_GetEnvelope (geom, &env);
-  e[0] = env.MinX, e[1] = env.MaxX, e[2] = env.MinY, e[3] = env.MaxY;
-  for (int i = 0; i < 4; i++)
+  geos = GEOS_init_r ();
+  reader = GEOSWKTReader_create_r (geos);
+  writer = GEOSWKBWriter_create_r (geos);
+  GEOSWKBWriter_setByteOrder_r (geos, writer, GEOS_WKB_NDR);
+  GEOSWKBWriter_setOutputDimension_r (geos, writer, 2);   /* the column is XY */
+  geom = GEOSWKTReader_read_r (geos, reader, wkt);
+  wkb = geom != NULL ? GEOSWKBWriter_write_r (geos, writer, geom, &wkb_size) : NULL;
+  if (wkb != NULL)
     {
-      guint64 bits;
+      gboolean empty = GEOSisEmpty_r (geos, geom) == 1;
+      gsize header = empty ? 8 : 40;   /* an empty geometry carries no envelope */
 
-      memcpy (&bits, &e[i], 8);
-      bits = GUINT64_TO_LE (bits);
-      memcpy (blob + 8 + 8 * i, &bits, 8);
+      *size = header + wkb_size;
+      blob = g_malloc (*size);
+      blob[0] = 'G';
+      blob[1] = 'P';
+      blob[2] = 0;
+      blob[3] = empty ? 0x11 : 0x03;   /* little-endian; empty, or with an xy envelope */
+      memcpy (blob + 4, &srs, 4);
+      if (!empty)
+        {
+          GEOSGeom_getXMin_r (geos, geom, &e[0]);
+          GEOSGeom_getXMax_r (geos, geom, &e[1]);
+          GEOSGeom_getYMin_r (geos, geom, &e[2]);
+          GEOSGeom_getYMax_r (geos, geom, &e[3]);
+          for (int i = 0; i < 4; i++)
+            {
+              guint64 bits;
+
+              memcpy (&bits, &e[i], 8);
+              bits = GUINT64_TO_LE (bits);
+              memcpy (blob + 8 + 8 * i, &bits, 8);
+            }
+        }
+      memcpy (blob + header, wkb, wkb_size);
+      GEOSFree_r (geos, wkb);
     }
-  if (OGR_G_IsEmpty (geom))
-    {
-      /* An empty geometry carries no envelope. */
-      *size = 8 + (gsize) wkb_size;
-      OGR_G_ExportToWkb (geom, wkbNDR, blob + 8);
-    }
-  else
-    OGR_G_ExportToWkb (geom, wkbNDR, blob + 40);
-  OGR_G_DestroyGeometry (geom);
+  if (geom != NULL)
+    GEOSGeom_destroy_r (geos, geom);
+  GEOSWKBWriter_destroy_r (geos, writer);
+  GEOSWKTReader_destroy_r (geos, reader);
+  GEOS_finish_r (geos);
   return blob;
 }
 

@@ -16,14 +16,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sqlite3.h>
-/* GDAL's headers test __clang_major__ without defining it; -Werror=undef would reject them. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#include <cpl_conv.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-#pragma GCC diagnostic pop
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -393,6 +387,33 @@ typedef struct
   double   minx, maxx, miny, maxy;
 } Envelope;
 
+/* The envelope of a WKB geometry a blob's header gives none for (GDAL writes none for
+ * points): GEOS reads it. Rare, so a GEOS context of its own. */
+static gboolean
+wkb_envelope (const guint8 *wkb,
+              gsize         size,
+              Envelope     *env)
+{
+  GEOSContextHandle_t geos = GEOS_init_r ();
+  GEOSWKBReader *reader = GEOSWKBReader_create_r (geos);
+  GEOSGeometry *geom = GEOSWKBReader_read_r (geos, reader, wkb, size);
+  gboolean ok = geom != NULL;
+
+  if (ok)
+    {
+      env->empty = GEOSisEmpty_r (geos, geom) == 1;
+      if (!env->empty)
+        ok = GEOSGeom_getXMin_r (geos, geom, &env->minx)
+             && GEOSGeom_getXMax_r (geos, geom, &env->maxx)
+             && GEOSGeom_getYMin_r (geos, geom, &env->miny)
+             && GEOSGeom_getYMax_r (geos, geom, &env->maxy);
+      GEOSGeom_destroy_r (geos, geom);
+    }
+  GEOSWKBReader_destroy_r (geos, reader);
+  GEOS_finish_r (geos);
+  return ok;
+}
+
 /* Parses a GeoPackage geometry blob's header; computes the envelope from the WKB when the
  * header carries none. Returns FALSE for a blob that is not a GeoPackage geometry. */
 static gboolean
@@ -432,19 +453,7 @@ blob_envelope (const guint8 *blob,
       env->minx = v[0], env->maxx = v[1], env->miny = v[2], env->maxy = v[3];
       return TRUE;
     }
-  else
-    {
-      OGRGeometryH geom = NULL;
-      OGREnvelope e;
-
-      if (OGR_G_CreateFromWkb (blob + header, NULL, &geom, size - header) != OGRERR_NONE)
-        return FALSE;
-      env->empty = OGR_G_IsEmpty (geom);
-      OGR_G_GetEnvelope (geom, &e);
-      OGR_G_DestroyGeometry (geom);
-      env->minx = e.MinX, env->maxx = e.MaxX, env->miny = e.MinY, env->maxy = e.MaxY;
-      return TRUE;
-    }
+  return wkb_envelope (blob + header, size - header, env);
 }
 
 static void
@@ -516,18 +525,23 @@ read_application_id (LdStore *self)
   return stmt && sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : -1;
 }
 
-static char *
-srs_wkt (int epsg)
-{
-  OGRSpatialReferenceH srs = OSRNewSpatialReference (NULL);
-  char *wkt = NULL, *copy = NULL;
-
-  if (OSRImportFromEPSG (srs, epsg) == OGRERR_NONE && OSRExportToWkt (srs, &wkt) == OGRERR_NONE)
-    copy = g_strdup (wkt);
-  CPLFree (wkt);
-  OSRDestroySpatialReference (srs);
-  return copy;
-}
+/* The definitions GDAL 3.6 writes (OSRExportToWkt, WKT1) for the two CRSs every store has:
+ * fixed by EPSG, so written as they are rather than by loading GDAL or PROJ. */
+static const char wkt4326[] =
+  "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,"
+  "AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,"
+  "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],"
+  "AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]";
+static const char wkt4525[] =
+  "PROJCS[\"CGCS2000 / 3-degree Gauss-Kruger zone 37\",GEOGCS[\"China Geodetic Coordinate "
+  "System 2000\",DATUM[\"China_2000\",SPHEROID[\"CGCS2000\",6378137,298.257222101,"
+  "AUTHORITY[\"EPSG\",\"1024\"]],AUTHORITY[\"EPSG\",\"1043\"]],PRIMEM[\"Greenwich\",0,"
+  "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],"
+  "AUTHORITY[\"EPSG\",\"4490\"]],PROJECTION[\"Transverse_Mercator\"],"
+  "PARAMETER[\"latitude_of_origin\",0],PARAMETER[\"central_meridian\",111],"
+  "PARAMETER[\"scale_factor\",1],PARAMETER[\"false_easting\",37500000],"
+  "PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],"
+  "AXIS[\"Northing\",NORTH],AXIS[\"Easting\",EAST],AUTHORITY[\"EPSG\",\"4525\"]]";
 
 /* Runs migration @index (0-based) in its own transaction. */
 static gboolean
@@ -545,16 +559,8 @@ migrate_step (LdStore  *self,
     goto fail;
   if (index == 0)
     {
-      g_autofree char *wkt4326 = srs_wkt (4326);
-      g_autofree char *wkt4525 = srs_wkt (4525);
       g_auto(sqlite3_stmt_ptr) stmt = NULL;
 
-      if (wkt4326 == NULL || wkt4525 == NULL)
-        {
-          g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_OPEN,
-                       "cannot describe EPSG:4326 and EPSG:4525: is PROJ's proj.db installed?");
-          goto fail;
-        }
       stmt = ld_store_prepare (self, "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?,"
                                      " ?, NULL)",
                                         error);

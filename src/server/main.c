@@ -215,6 +215,8 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
+  /* It links GDAL: a red line in another format never looks for the CLI's module. */
+  ld_redline_ogr_install ();
   context = g_option_context_new ("- the LandDesk central server");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
