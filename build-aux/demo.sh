@@ -30,9 +30,11 @@ if [ ! -f "$demo/store.gpkg" ]; then
 fi
 
 # The server loads the demo's users, cases and layers once; every demo user's password is
-# LANDDESK_DEMO_PASSWORD (default landdesk-demo), e.g. log in as zhang.wei or admin.
+# LANDDESK_DEMO_PASSWORD (default landdesk-demo), e.g. log in as zhang.wei or admin. It also
+# serves the base map, so field staff can download an offline area (main menu).
 "$server" --data "$demo/server" --listen "127.0.0.1:$port" \
   --init-demo "$demo/landdesk-demo.gpkg" --demo-password "${LANDDESK_DEMO_PASSWORD:-landdesk-demo}" \
+  --basemap "$demo/basemap.mbtiles" \
   >"$demo/server.out" 2>"$demo/server.log" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true' EXIT
