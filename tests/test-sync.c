@@ -879,6 +879,17 @@ test_bad_input (void)
     g_assert_cmpint (r->status, ==, 1);
     g_assert_nonnull (strstr (r->err, "/nonexistent/pw"));
   }
+  {
+    g_autofree char *empty = ld_test_path ("empty.txt");
+    g_autoptr(LdTestRun) r = NULL;
+
+    g_assert_true (g_file_set_contents (empty, "\r\nsecond line\n", -1, NULL));
+    r = ld_test_run (NULL, ld_test_binary ("LANDDESK_CLI"), "sync", "--store", store,
+                     "--server", server->url, "--user", "zhang.wei", "--password-file", empty,
+                     NULL);
+    g_assert_cmpint (r->status, ==, 1);
+    g_assert_nonnull (strstr (r->err, "empty.txt: line 1 is empty"));
+  }
   after = dump_store (store);
   g_assert_cmpstr (before, ==, after);   /* the edit is still waiting, nothing lost */
 

@@ -18,27 +18,6 @@
 #include "ld-cli.h"
 #include "ld-core.h"
 
-static char *
-read_password_file (const char  *file,
-                    GError     **error)
-{
-  g_autofree char *text = NULL;
-  char *end;
-
-  if (!g_file_get_contents (file, &text, NULL, error))
-    return NULL;
-  end = strpbrk (text, "\r\n");
-  if (end != NULL)
-    *end = '\0';
-  if (*text == '\0')
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "password file %s: line 1 is empty; write the password on it", file);
-      return NULL;
-    }
-  return g_steal_pointer (&text);
-}
-
 static gboolean
 parse_bbox (const char   *text,
             LdLonLatBox  *box,
@@ -224,7 +203,7 @@ ld_cli_offline_area (int    argc,
     return ld_cli_fail (LD_CLI_EXIT_USAGE, "offline-area: --store FILE is required");
   if ((min_zoom < 0) != (max_zoom < 0))
     return ld_cli_fail (LD_CLI_EXIT_USAGE, "offline-area: --min-zoom and --max-zoom go together");
-  password = read_password_file (password_file, &error);
+  password = ld_cli_read_password_file (password_file, &error);
   if (password == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "offline-area: %s", error->message);
 

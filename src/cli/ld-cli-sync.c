@@ -15,28 +15,6 @@
 #include "ld-cli.h"
 #include "ld-core.h"
 
-static char *
-read_password (const char  *file,
-               GError     **error)
-{
-  g_autofree char *text = NULL;
-  char *end;
-
-  if (!g_file_get_contents (file, &text, NULL, error))
-    return NULL;
-  /* The first line, without its line end. */
-  end = strpbrk (text, "\r\n");
-  if (end != NULL)
-    *end = '\0';
-  if (*text == '\0')
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "password file %s: line 1 is empty; write the password on it", file);
-      return NULL;
-    }
-  return g_steal_pointer (&text);
-}
-
 /* An empty or missing store is created. */
 static LdStore *
 open_or_create (const char  *path,
@@ -262,7 +240,7 @@ ld_cli_sync (int    argc,
   if (!g_str_has_prefix (server, "http://") && !g_str_has_prefix (server, "https://"))
     return ld_cli_fail (LD_CLI_EXIT_USAGE,
                         "sync: --server '%s' must start with http:// or https://", server);
-  password = read_password (password_file, &error);
+  password = ld_cli_read_password_file (password_file, &error);
   if (password == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "sync: %s", error->message);
   store = open_or_create (store_path, &error);

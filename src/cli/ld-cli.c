@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <string.h>
 #ifdef G_OS_WIN32
 #include <io.h>
 #define isatty _isatty
@@ -127,6 +128,29 @@ ld_cli_parse (GOptionContext   *context,
     return ld_cli_fail (LD_CLI_EXIT_USAGE, "%s: %s (see 'landdesk-cli help %s')",
                         (*argv)[0], error->message, (*argv)[0]);
   return -1;
+}
+
+/* Returns: (transfer full): the password on the first line of @file (for --password-file,
+ * which keeps it out of the process list and the shell history) */
+char *
+ld_cli_read_password_file (const char  *file,
+                           GError     **error)
+{
+  g_autofree char *text = NULL;
+  char *end;
+
+  if (!g_file_get_contents (file, &text, NULL, error))
+    return NULL;
+  end = strpbrk (text, "\r\n");
+  if (end != NULL)
+    *end = '\0';
+  if (*text == '\0')
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "password file %s: line 1 is empty; write the password on it", file);
+      return NULL;
+    }
+  return g_steal_pointer (&text);
 }
 
 /* Progress on stderr, one updating line when it is a terminal. */

@@ -41,6 +41,8 @@ int  ld_cli_parse          (GOptionContext *context,
 void ld_cli_progress       (double       fraction,
                             const char  *what,
                             gpointer     user_data);
+char *ld_cli_read_password_file (const char  *file,
+                                 GError     **error);
 
 /* In landdesk-cli. */
 int  ld_cli_analyze        (int          argc,
