@@ -85,87 +85,13 @@ static const char * const editable_case_fields[] = {
   "number", "title", "applicant", "project_use", "supply_method", "received_on", NULL,
 };
 
-typedef sqlite3_stmt *StmtPtr;
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (StmtPtr, sqlite3_finalize, NULL)
-
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-static gboolean
-fail (LdStore     *self,
-      GError     **error,
-      const char  *what)
-{
-  sqlite3 *db = ld_store_get_db (self);
-  int code = sqlite3_errcode (db);
-
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-    g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_BUSY,
-                 "store %s is busy: another program (a second LandDesk?) is writing to it; "
-                 "try again, or close the other program", ld_store_get_path (self));
-  else
-    g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_SQL, "store %s: %s: %s",
-                 ld_store_get_path (self), what, sqlite3_errmsg (db));
-  return FALSE;
-}
-
-static gboolean
-exec (LdStore     *self,
-      const char  *sql,
-      GError     **error)
-{
-  if (sqlite3_exec (ld_store_get_db (self), sql, NULL, NULL, NULL) != SQLITE_OK)
-    return fail (self, error, "cannot write");
-  return TRUE;
-}
-
-static sqlite3_stmt *
-prepare (LdStore     *self,
-         const char  *sql,
-         GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (ld_store_get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      fail (self, error, "cannot read");
-      return NULL;
-    }
-  return stmt;
-}
-
-static void
-rollback (LdStore *self)
-{
-  sqlite3 *db = ld_store_get_db (self);
-
-  if (!sqlite3_get_autocommit (db))
-    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
 
 static char *
 dup_column (sqlite3_stmt *stmt,
             int           i)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, i));
-}
-
-static char *
-now_iso8601 (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
 }
 
 static const Table *
@@ -297,7 +223,7 @@ bind_node (sqlite3_stmt *stmt,
     {
       g_autofree char *text = json_to_string (node, FALSE);
 
-      bind_text (stmt, index, text);
+      ld_store_bind_text (stmt, index, text);
       return;
     }
   switch (json_node_get_value_type (node))
@@ -312,7 +238,7 @@ bind_node (sqlite3_stmt *stmt,
       sqlite3_bind_int (stmt, index, json_node_get_boolean (node));
       break;
     default:
-      bind_text (stmt, index, json_node_get_string (node));
+      ld_store_bind_text (stmt, index, json_node_get_string (node));
       break;
     }
 }
@@ -326,12 +252,13 @@ write_clock (LdStore     *self,
              GError     **error)
 {
   /* by id alone: the store's lookup by id or number scans the table */
-  g_auto(StmtPtr) read = prepare (self, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", error);
+  g_auto(sqlite3_stmt_ptr) read =
+    ld_store_prepare (self, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?", error);
   g_autoptr(LdCase) kase = NULL;
 
   if (read == NULL)
     return FALSE;
-  bind_text (read, 1, case_id);
+  ld_store_bind_text (read, 1, case_id);
   if (sqlite3_step (read) != SQLITE_ROW)
     return TRUE;
   kase = ld_store_case_from_row (read, 0);
@@ -345,7 +272,8 @@ static GHashTable *
 protected_fields (LdStore  *self,
                   GError  **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT entity_id, kind, op FROM outbox", error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT entity_id, kind, op FROM outbox", error);
   GHashTable *map;
 
   if (stmt == NULL)
@@ -444,8 +372,8 @@ writer_prepare (LdStore      *self,
     return TRUE;
   update = update_sql (t);
   insert = insert_sql (t);
-  w->update = prepare (self, update, error);
-  w->insert = w->update ? prepare (self, insert, error) : NULL;
+  w->update = ld_store_prepare (self, update, error);
+  w->insert = w->update ? ld_store_prepare (self, insert, error) : NULL;
   return w->insert != NULL;
 }
 
@@ -467,7 +395,7 @@ run_whole (sqlite3_stmt *stmt,
 
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
-  bind_text (stmt, 1, id);
+  ld_store_bind_text (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, version);
   for (const Column *c = t->columns; c->column != NULL; c++)
     bind_node (stmt, index++, c, json_object_get_member (data, c->member));
@@ -502,7 +430,7 @@ merge_record (LdStore      *self,
               GError      **error)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
-  g_auto(StmtPtr) stmt = NULL;
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
   int index = 3;
 
   if (g_hash_table_contains (keep, "*"))
@@ -518,10 +446,10 @@ merge_record (LdStore      *self,
           g_string_append_printf (sql, ", %s = ?%d", c->column, index++);
       g_string_append_printf (sql, " WHERE %s = ?1", t->key);
     }
-  stmt = prepare (self, sql->str, error);
+  stmt = ld_store_prepare (self, sql->str, error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, id);
+  ld_store_bind_text (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, version);
   index = 3;
   if (!g_hash_table_contains (keep, "*"))
@@ -529,12 +457,12 @@ merge_record (LdStore      *self,
       if (!g_hash_table_contains (keep, c->member) && json_object_has_member (data, c->member))
         bind_node (stmt, index++, c, json_object_get_member (data, c->member));
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return fail (self, error, "cannot merge a pulled record");
+    return ld_store_fail (self, error, "cannot merge a pulled record");
   if (sqlite3_changes (ld_store_get_db (self)) > 0)
     return TRUE;
   /* Not here (yet): the whole record. */
   if (write_whole (self, writer, t, id, version, data) != SQLITE_DONE)
-    return fail (self, error, "cannot write a pulled record");
+    return ld_store_fail (self, error, "cannot write a pulled record");
   return TRUE;
 }
 
@@ -568,16 +496,17 @@ set_state (LdStore     *self,
            const char  *value,
            GError     **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "INSERT INTO sync_state (key, value) VALUES (?, ?)"
-                                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                  error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                      error);
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, key);
-  bind_text (stmt, 2, value);
+  ld_store_bind_text (stmt, 1, key);
+  ld_store_bind_text (stmt, 2, value);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return fail (self, error, "cannot write the sync state");
+    return ld_store_fail (self, error, "cannot write the sync state");
   return TRUE;
 }
 
@@ -590,7 +519,7 @@ run_text (LdStore     *self,
           GError     **error,
           ...)
 {
-  g_auto(StmtPtr) stmt = prepare (self, sql, error);
+  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, sql, error);
   va_list args;
   const char *value;
   int i = 1;
@@ -599,10 +528,10 @@ run_text (LdStore     *self,
     return FALSE;
   va_start (args, error);
   while ((value = va_arg (args, const char *)) != NULL)
-    bind_text (stmt, i++, value);
+    ld_store_bind_text (stmt, i++, value);
   va_end (args);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return fail (self, error, "cannot write reference data");
+    return ld_store_fail (self, error, "cannot write reference data");
   return TRUE;
 }
 
@@ -782,8 +711,9 @@ ld_store_sync_batch (LdStore  *self,
                      gint64   *last_seq,
                      GError  **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT seq, op FROM outbox WHERE state = 'pending'"
-                                        " AND seq > ? ORDER BY seq LIMIT ?", error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT seq, op FROM outbox WHERE state = 'pending'"
+                            " AND seq > ? ORDER BY seq LIMIT ?", error);
   GString *body;
   int rc;
 
@@ -806,7 +736,7 @@ ld_store_sync_batch (LdStore  *self,
   if (rc != SQLITE_DONE)
     {
       g_string_free (body, TRUE);
-      fail (self, error, "cannot read the outbox");
+      ld_store_fail (self, error, "cannot read the outbox");
       return NULL;
     }
   g_string_append (body, "]}");
@@ -825,19 +755,20 @@ ld_store_sync_ack (LdStore       *self,
                    LdSyncCounts  *counts,
                    GError       **error)
 {
-  g_auto(StmtPtr) find = NULL;
-  g_auto(StmtPtr) del = NULL;
-  g_auto(StmtPtr) mark = NULL;
-  g_auto(StmtPtr) conflict = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_auto(sqlite3_stmt_ptr) find = NULL;
+  g_auto(sqlite3_stmt_ptr) del = NULL;
+  g_auto(sqlite3_stmt_ptr) mark = NULL;
+  g_auto(sqlite3_stmt_ptr) conflict = NULL;
+  g_autofree char *now = ld_store_now ();
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!ld_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  find = prepare (self, "SELECT entity, entity_id FROM outbox WHERE op_id = ?", error);
-  del = prepare (self, "DELETE FROM outbox WHERE op_id = ?", error);
-  mark = prepare (self, "UPDATE outbox SET state = ?2, reason = ?3, tries = tries + 1"
-                        " WHERE op_id = ?1", error);
-  conflict = prepare (self, "INSERT INTO conflicts (id, op_id, entity, entity_id, field, base,"
+  find = ld_store_prepare (self, "SELECT entity, entity_id FROM outbox WHERE op_id = ?", error);
+  del = ld_store_prepare (self, "DELETE FROM outbox WHERE op_id = ?", error);
+  mark = ld_store_prepare (self, "UPDATE outbox SET state = ?2, reason = ?3, tries = tries + 1"
+                                 " WHERE op_id = ?1", error);
+  conflict =
+    ld_store_prepare (self, "INSERT INTO conflicts (id, op_id, entity, entity_id, field, base,"
                             " mine, theirs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (find == NULL || del == NULL || mark == NULL || conflict == NULL)
     goto fail;
@@ -859,7 +790,7 @@ ld_store_sync_ack (LdStore       *self,
           goto fail;
         }
       sqlite3_reset (find);
-      bind_text (find, 1, op_id);
+      ld_store_bind_text (find, 1, op_id);
       if (sqlite3_step (find) != SQLITE_ROW)
         continue;   /* not ours (any more) */
       entity = dup_column (find, 0);
@@ -875,25 +806,25 @@ ld_store_sync_ack (LdStore       *self,
           else
             counts->duplicates++;
           sqlite3_reset (del);
-          bind_text (del, 1, op_id);
+          ld_store_bind_text (del, 1, op_id);
           if (sqlite3_step (del) != SQLITE_DONE)
             {
-              fail (self, error, "cannot update the outbox");
+              ld_store_fail (self, error, "cannot update the outbox");
               goto fail;
             }
           if (t != NULL && version > 0)
             {
               g_autofree char *sql = g_strdup_printf ("UPDATE %s SET version = ? WHERE %s = ?",
                                                       t->table, t->key);
-              g_auto(StmtPtr) v = prepare (self, sql, error);
+              g_auto(sqlite3_stmt_ptr) v = ld_store_prepare (self, sql, error);
 
               if (v == NULL)
                 goto fail;
               sqlite3_bind_int64 (v, 1, version);
-              bind_text (v, 2, entity_id);
+              ld_store_bind_text (v, 2, entity_id);
               if (sqlite3_step (v) != SQLITE_DONE)
                 {
-                  fail (self, error, "cannot store a version");
+                  ld_store_fail (self, error, "cannot store a version");
                   goto fail;
                 }
             }
@@ -905,12 +836,12 @@ ld_store_sync_ack (LdStore       *self,
 
           counts->conflicts++;
           sqlite3_reset (mark);
-          bind_text (mark, 1, op_id);
-          bind_text (mark, 2, "conflict");
-          bind_text (mark, 3, "conflict: the same field was changed on the server");
+          ld_store_bind_text (mark, 1, op_id);
+          ld_store_bind_text (mark, 2, "conflict");
+          ld_store_bind_text (mark, 3, "conflict: the same field was changed on the server");
           if (sqlite3_step (mark) != SQLITE_DONE)
             {
-              fail (self, error, "cannot update the outbox");
+              ld_store_fail (self, error, "cannot update the outbox");
               goto fail;
             }
           for (guint k = 0; list != NULL && k < json_array_get_length (list); k++)
@@ -922,18 +853,18 @@ ld_store_sync_ack (LdStore       *self,
               g_autofree char *theirs = node_to_text (json_object_get_member (c, "theirs"));
 
               sqlite3_reset (conflict);
-              bind_text (conflict, 1, id);
-              bind_text (conflict, 2, op_id);
-              bind_text (conflict, 3, entity);
-              bind_text (conflict, 4, entity_id);
-              bind_text (conflict, 5, object_string (c, "field"));
-              bind_text (conflict, 6, base);
-              bind_text (conflict, 7, mine);
-              bind_text (conflict, 8, theirs);
-              bind_text (conflict, 9, now);
+              ld_store_bind_text (conflict, 1, id);
+              ld_store_bind_text (conflict, 2, op_id);
+              ld_store_bind_text (conflict, 3, entity);
+              ld_store_bind_text (conflict, 4, entity_id);
+              ld_store_bind_text (conflict, 5, object_string (c, "field"));
+              ld_store_bind_text (conflict, 6, base);
+              ld_store_bind_text (conflict, 7, mine);
+              ld_store_bind_text (conflict, 8, theirs);
+              ld_store_bind_text (conflict, 9, now);
               if (sqlite3_step (conflict) != SQLITE_DONE)
                 {
-                  fail (self, error, "cannot store a conflict");
+                  ld_store_fail (self, error, "cannot store a conflict");
                   goto fail;
                 }
             }
@@ -945,22 +876,22 @@ ld_store_sync_ack (LdStore       *self,
 
           counts->rejected++;
           sqlite3_reset (mark);
-          bind_text (mark, 1, op_id);
-          bind_text (mark, 2, later ? "pending" : "rejected");
-          bind_text (mark, 3, reason ? reason : result);
+          ld_store_bind_text (mark, 1, op_id);
+          ld_store_bind_text (mark, 2, later ? "pending" : "rejected");
+          ld_store_bind_text (mark, 3, reason ? reason : result);
           if (sqlite3_step (mark) != SQLITE_DONE)
             {
-              fail (self, error, "cannot update the outbox");
+              ld_store_fail (self, error, "cannot update the outbox");
               goto fail;
             }
         }
     }
-  if (!exec (self, "COMMIT", error))
+  if (!ld_store_exec (self, "COMMIT", error))
     goto fail;
   return TRUE;
 
 fail:
-  rollback (self);
+  ld_store_rollback (self);
   return FALSE;
 }
 
@@ -1000,9 +931,9 @@ ld_store_sync_apply_changes (LdStore       *self,
 
   /* The server is the authority on what exists: a record whose case this user cannot see
    * (their own opinion on a case reassigned away) is kept, not refused. */
-  if (!exec (self, "PRAGMA foreign_keys = OFF", error))
+  if (!ld_store_exec (self, "PRAGMA foreign_keys = OFF", error))
     return FALSE;
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!ld_store_exec (self, "BEGIN IMMEDIATE", error))
     goto out;
   keep = protected_fields (self, error);
   if (keep == NULL)
@@ -1060,14 +991,14 @@ ld_store_sync_apply_changes (LdStore       *self,
             continue;   /* local ops on it: the push reports the conflict */
           sql = g_strdup_printf ("DELETE FROM %s WHERE %s = ?", t->table, t->key);
           {
-            g_auto(StmtPtr) stmt = prepare (self, sql, error);
+            g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, sql, error);
 
             if (stmt == NULL)
               goto out;
-            bind_text (stmt, 1, id);
+            ld_store_bind_text (stmt, 1, id);
             if (sqlite3_step (stmt) != SQLITE_DONE)
               {
-                fail (self, error, "cannot delete a record");
+                ld_store_fail (self, error, "cannot delete a record");
                 goto out;
               }
           }
@@ -1082,14 +1013,14 @@ ld_store_sync_apply_changes (LdStore       *self,
 
               for (guint k = 0; k < G_N_ELEMENTS (children); k++)
                 {
-                  g_auto(StmtPtr) stmt = prepare (self, children[k], error);
+                  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (self, children[k], error);
 
                   if (stmt == NULL)
                     goto out;
-                  bind_text (stmt, 1, id);
+                  ld_store_bind_text (stmt, 1, id);
                   if (sqlite3_step (stmt) != SQLITE_DONE)
                     {
-                      fail (self, error, "cannot delete a case's records");
+                      ld_store_fail (self, error, "cannot delete a case's records");
                       goto out;
                     }
                 }
@@ -1120,7 +1051,7 @@ ld_store_sync_apply_changes (LdStore       *self,
           }
         else if (rc != SQLITE_DONE)
           {
-            fail (self, error, "cannot write a pulled record");
+            ld_store_fail (self, error, "cannot write a pulled record");
             goto out;
           }
       }
@@ -1130,11 +1061,11 @@ ld_store_sync_apply_changes (LdStore       *self,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (!write_clock (self, key, error))
       goto out;
-  if (redlines && !exec (self, "UPDATE gpkg_ogr_contents SET feature_count ="
-                               " (SELECT count(*) FROM case_redlines)"
-                               " WHERE table_name = 'case_redlines'", error))
+  if (redlines && !ld_store_exec (self, "UPDATE gpkg_ogr_contents SET feature_count ="
+                                        " (SELECT count(*) FROM case_redlines)"
+                                        " WHERE table_name = 'case_redlines'", error))
     goto out;
-  if (!set_state (self, "cursor", cursor, error) || !exec (self, "COMMIT", error))
+  if (!set_state (self, "cursor", cursor, error) || !ld_store_exec (self, "COMMIT", error))
     goto out;
   ok = TRUE;
 
@@ -1142,7 +1073,7 @@ out:
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     writer_clear (&writers[i]);
   if (!ok)
-    rollback (self);
+    ld_store_rollback (self);
   sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
   /* New matters or calendars: this connection reads them now, and every deadline is computed
    * again on them (ld_store_refresh_clocks() also catches up at the next open after a crash). */
@@ -1155,11 +1086,12 @@ char *
 ld_store_sync_get_state (LdStore    *self,
                          const char *key)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT value FROM sync_state WHERE key = ?", NULL);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT value FROM sync_state WHERE key = ?", NULL);
 
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, key);
+  ld_store_bind_text (stmt, 1, key);
   return sqlite3_step (stmt) == SQLITE_ROW ? dup_column (stmt, 0) : NULL;
 }
 
@@ -1177,9 +1109,10 @@ GPtrArray *
 ld_store_sync_blobs_to_upload (LdStore  *self,
                                GError  **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT DISTINCT json_extract (op, '$.fields.sha256.value')"
-                                        " FROM outbox WHERE state = 'pending'"
-                                        " AND entity = 'attachment'", error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT DISTINCT json_extract (op, '$.fields.sha256.value')"
+                            " FROM outbox WHERE state = 'pending'"
+                            " AND entity = 'attachment'", error);
   GPtrArray *out;
 
   if (stmt == NULL)
@@ -1196,7 +1129,8 @@ GPtrArray *
 ld_store_sync_missing_blobs (LdStore  *self,
                              GError  **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT DISTINCT sha256 FROM attachments", error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT DISTINCT sha256 FROM attachments", error);
   GPtrArray *out;
 
   if (stmt == NULL)
@@ -1221,8 +1155,9 @@ GPtrArray *
 ld_store_sync_list_outbox (LdStore  *self,
                            GError  **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT seq, op_id, entity, entity_id, kind, state,"
-                                        " reason, created_at FROM outbox ORDER BY seq", error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT seq, op_id, entity, entity_id, kind, state,"
+                            " reason, created_at FROM outbox ORDER BY seq", error);
   GPtrArray *out;
 
   if (stmt == NULL)
@@ -1250,9 +1185,10 @@ GPtrArray *
 ld_store_sync_list_conflicts (LdStore  *self,
                               GError  **error)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT fid, op_id, entity, entity_id, field, base, mine,"
-                                        " theirs, created_at FROM conflicts"
-                                        " WHERE resolved_at IS NULL ORDER BY fid", error);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT fid, op_id, entity, entity_id, field, base, mine,"
+                            " theirs, created_at FROM conflicts"
+                            " WHERE resolved_at IS NULL ORDER BY fid", error);
   GPtrArray *out;
 
   if (stmt == NULL)
@@ -1282,10 +1218,11 @@ ld_store_sync_count (LdStore *self,
                      guint   *failed,
                      guint   *conflicts)
 {
-  g_auto(StmtPtr) stmt = prepare (self, "SELECT (SELECT count(*) FROM outbox WHERE state ="
-                                        " 'pending'), (SELECT count(*) FROM outbox WHERE state ="
-                                        " 'rejected'), (SELECT count(*) FROM conflicts WHERE"
-                                        " resolved_at IS NULL)", NULL);
+  g_auto(sqlite3_stmt_ptr) stmt =
+    ld_store_prepare (self, "SELECT (SELECT count(*) FROM outbox WHERE state ="
+                            " 'pending'), (SELECT count(*) FROM outbox WHERE state ="
+                            " 'rejected'), (SELECT count(*) FROM conflicts WHERE"
+                            " resolved_at IS NULL)", NULL);
 
   *pending = *failed = *conflicts = 0;
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
@@ -1301,7 +1238,8 @@ gboolean
 ld_store_sync_retry_failed (LdStore  *self,
                             GError  **error)
 {
-  return exec (self, "UPDATE outbox SET state = 'pending' WHERE state = 'rejected'", error);
+  return ld_store_exec (self, "UPDATE outbox SET state = 'pending' WHERE state = 'rejected'",
+                        error);
 }
 
 static gboolean
@@ -1318,8 +1256,8 @@ write_op (LdStore     *self,
   g_autoptr(JsonObject) op = json_object_new ();
   g_autoptr(JsonNode) root = json_node_alloc ();
   g_autofree char *text = NULL;
-  g_autofree char *now = now_iso8601 ();
-  g_auto(StmtPtr) stmt = NULL;
+  g_autofree char *now = ld_store_now ();
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
 
   json_object_set_string_member (op, "op_id", op_id);
   json_object_set_string_member (op, "entity", entity);
@@ -1332,19 +1270,20 @@ write_op (LdStore     *self,
   json_object_set_string_member (op, "at", now);
   json_node_init_object (root, op);
   text = json_to_string (root, FALSE);
-  stmt = prepare (self, "INSERT INTO outbox (op_id, entity, entity_id, kind, base_version, op,"
-                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  stmt =
+    ld_store_prepare (self, "INSERT INTO outbox (op_id, entity, entity_id, kind, base_version, op,"
+                            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, op_id);
-  bind_text (stmt, 2, entity);
-  bind_text (stmt, 3, entity_id);
-  bind_text (stmt, 4, kind);
+  ld_store_bind_text (stmt, 1, op_id);
+  ld_store_bind_text (stmt, 2, entity);
+  ld_store_bind_text (stmt, 3, entity_id);
+  ld_store_bind_text (stmt, 4, kind);
   sqlite3_bind_int64 (stmt, 5, base_version);
-  bind_text (stmt, 6, text);
-  bind_text (stmt, 7, now);
+  ld_store_bind_text (stmt, 6, text);
+  ld_store_bind_text (stmt, 7, now);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return fail (self, error, "cannot write the outbox");
+    return ld_store_fail (self, error, "cannot write the outbox");
   return TRUE;
 }
 
@@ -1369,7 +1308,7 @@ ld_store_edit_case (LdStore     *self,
   g_autofree char *op_id = g_uuid_string_random ();
   g_autoptr(JsonObject) fields = json_object_new ();
   JsonObject *f = json_object_new ();
-  g_auto(StmtPtr) stmt = NULL;
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
   gint64 version;
 
   if (!g_strv_contains (editable_case_fields, field))
@@ -1381,17 +1320,17 @@ ld_store_edit_case (LdStore     *self,
       json_object_unref (f);
       return FALSE;
     }
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!ld_store_exec (self, "BEGIN IMMEDIATE", error))
     {
       json_object_unref (f);
       return FALSE;
     }
   sql = g_strdup_printf ("SELECT id, %s, version FROM cases WHERE id = ?1 OR number = ?1 LIMIT 1",
                          field);
-  stmt = prepare (self, sql, error);
+  stmt = ld_store_prepare (self, sql, error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, id_or_number);
+  ld_store_bind_text (stmt, 1, id_or_number);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       g_set_error (error, LD_STORE_ERROR, LD_STORE_ERROR_NOT_FOUND,
@@ -1405,14 +1344,14 @@ ld_store_edit_case (LdStore     *self,
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_free (sql);
   sql = g_strdup_printf ("UPDATE cases SET %s = ? WHERE id = ?", field);
-  stmt = prepare (self, sql, error);
+  stmt = ld_store_prepare (self, sql, error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, value);
-  bind_text (stmt, 2, id);
+  ld_store_bind_text (stmt, 1, value);
+  ld_store_bind_text (stmt, 2, id);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
-      fail (self, error, "cannot write the case");
+      ld_store_fail (self, error, "cannot write the case");
       goto fail;
     }
   if (old)
@@ -1425,14 +1364,14 @@ ld_store_edit_case (LdStore     *self,
     json_object_set_null_member (f, "value");
   json_object_set_object_member (fields, field, g_steal_pointer (&f));
   if (!write_op (self, op_id, "case", id, "update", version, fields, login, error)
-      || !exec (self, "COMMIT", error))
+      || !ld_store_exec (self, "COMMIT", error))
     goto fail;
   return TRUE;
 
 fail:
   if (f != NULL)
     json_object_unref (f);
-  rollback (self);
+  ld_store_rollback (self);
   return FALSE;
 }
 
@@ -1448,18 +1387,18 @@ set_local_field (LdStore     *self,
   const Table *t = find_table (entity);
   const Column *col = t ? find_column (t, field) : NULL;
   g_autofree char *sql = NULL;
-  g_auto(StmtPtr) stmt = NULL;
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
 
   if (col == NULL)
     return TRUE;   /* not a field the store keeps */
   sql = g_strdup_printf ("UPDATE %s SET %s = ? WHERE %s = ?", t->table, col->column, t->key);
-  stmt = prepare (self, sql, error);
+  stmt = ld_store_prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;
   bind_node (stmt, 1, col, value);
-  bind_text (stmt, 2, entity_id);
+  ld_store_bind_text (stmt, 2, entity_id);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return fail (self, error, "cannot write the resolved value");
+    return ld_store_fail (self, error, "cannot write the resolved value");
   return TRUE;
 }
 
@@ -1480,12 +1419,12 @@ ld_store_sync_resolve (LdStore       *self,
                        const char    *login,
                        GError       **error)
 {
-  g_auto(StmtPtr) stmt = NULL;
+  g_auto(sqlite3_stmt_ptr) stmt = NULL;
   g_autofree char *op_id = NULL;
   g_autofree char *entity = NULL;
   g_autofree char *entity_id = NULL;
   g_autofree char *field = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = ld_store_now ();
   g_autofree char *chosen_text = NULL;
   g_autoptr(JsonNode) chosen = NULL;
   g_autoptr(JsonNode) theirs = NULL;
@@ -1498,10 +1437,11 @@ ld_store_sync_resolve (LdStore       *self,
                    "conflict %" G_GINT64_FORMAT ": give the value to keep", conflict_id);
       return FALSE;
     }
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!ld_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  stmt = prepare (self, "SELECT op_id, entity, entity_id, field, mine, theirs FROM conflicts"
-                        " WHERE fid = ? AND resolved_at IS NULL", error);
+  stmt =
+    ld_store_prepare (self, "SELECT op_id, entity, entity_id, field, mine, theirs FROM conflicts"
+                            " WHERE fid = ? AND resolved_at IS NULL", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, conflict_id);
@@ -1530,16 +1470,17 @@ ld_store_sync_resolve (LdStore       *self,
       goto fail;
     }
   chosen_text = node_to_text (chosen);
-  stmt = prepare (self, "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE fid = ?",
-                  error);
+  stmt =
+    ld_store_prepare (self, "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE fid = ?",
+                      error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, now);
-  bind_text (stmt, 2, chosen_text);
+  ld_store_bind_text (stmt, 1, now);
+  ld_store_bind_text (stmt, 2, chosen_text);
   sqlite3_bind_int64 (stmt, 3, conflict_id);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
-      fail (self, error, "cannot resolve the conflict");
+      ld_store_fail (self, error, "cannot resolve the conflict");
       goto fail;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -1547,18 +1488,19 @@ ld_store_sync_resolve (LdStore       *self,
       && !set_local_field (self, entity, entity_id, field, chosen, error))
     goto fail;
 
-  stmt = prepare (self, "SELECT count(*) FROM conflicts WHERE op_id = ? AND resolved_at IS NULL",
-                  error);
+  stmt =
+    ld_store_prepare (self, "SELECT count(*) FROM conflicts"
+                            " WHERE op_id = ? AND resolved_at IS NULL", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, op_id);
+  ld_store_bind_text (stmt, 1, op_id);
   sqlite3_step (stmt);
   open_left = sqlite3_column_int64 (stmt, 0);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (open_left == 0)
     {
-      g_auto(StmtPtr) res = NULL;
+      g_auto(sqlite3_stmt_ptr) res = NULL;
       g_autofree char *kind = NULL;
       g_autofree char *new_id = g_uuid_string_random ();
       JsonObject *op;
@@ -1566,10 +1508,10 @@ ld_store_sync_resolve (LdStore       *self,
       gint64 version = 0;
       gboolean drop = FALSE;
 
-      stmt = prepare (self, "SELECT op, kind FROM outbox WHERE op_id = ?", error);
+      stmt = ld_store_prepare (self, "SELECT op, kind FROM outbox WHERE op_id = ?", error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, op_id);
+      ld_store_bind_text (stmt, 1, op_id);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
           original = text_to_node ((const char *) sqlite3_column_text (stmt, 0));
@@ -1583,11 +1525,12 @@ ld_store_sync_resolve (LdStore       *self,
           fields = json_object_has_member (op, "fields")
                    ? json_object_get_object_member (op, "fields") : NULL;
           /* Each conflicted field: base the server's value, value the chosen one. */
-          res = prepare (self, "SELECT field, theirs, resolution FROM conflicts WHERE op_id = ?",
-                         error);
+          res =
+            ld_store_prepare (self, "SELECT field, theirs, resolution FROM conflicts"
+                                    " WHERE op_id = ?", error);
           if (res == NULL)
             goto fail;
-          bind_text (res, 1, op_id);
+          ld_store_bind_text (res, 1, op_id);
           while (sqlite3_step (res) == SQLITE_ROW)
             {
               const char *name = (const char *) sqlite3_column_text (res, 0);
@@ -1622,11 +1565,11 @@ ld_store_sync_resolve (LdStore       *self,
                 {
                   g_autofree char *sql = g_strdup_printf ("SELECT version FROM %s WHERE %s = ?",
                                                           t->table, t->key);
-                  g_auto(StmtPtr) v = prepare (self, sql, error);
+                  g_auto(sqlite3_stmt_ptr) v = ld_store_prepare (self, sql, error);
 
                   if (v == NULL)
                     goto fail;
-                  bind_text (v, 1, entity_id);
+                  ld_store_bind_text (v, 1, entity_id);
                   if (sqlite3_step (v) == SQLITE_ROW)
                     version = sqlite3_column_int64 (v, 0);
                 }
@@ -1644,35 +1587,35 @@ ld_store_sync_resolve (LdStore       *self,
                 {
                   g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE %s = ?",
                                                           t->table, t->key);
-                  g_auto(StmtPtr) d = prepare (self, sql, error);
+                  g_auto(sqlite3_stmt_ptr) d = ld_store_prepare (self, sql, error);
 
                   if (d == NULL)
                     goto fail;
-                  bind_text (d, 1, entity_id);
+                  ld_store_bind_text (d, 1, entity_id);
                   if (sqlite3_step (d) != SQLITE_DONE)
                     {
-                      fail (self, error, "cannot delete the record");
+                      ld_store_fail (self, error, "cannot delete the record");
                       goto fail;
                     }
                 }
             }
         }
-      stmt = prepare (self, "DELETE FROM outbox WHERE op_id = ?", error);
+      stmt = ld_store_prepare (self, "DELETE FROM outbox WHERE op_id = ?", error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, op_id);
+      ld_store_bind_text (stmt, 1, op_id);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
-          fail (self, error, "cannot update the outbox");
+          ld_store_fail (self, error, "cannot update the outbox");
           goto fail;
         }
     }
-  if (!exec (self, "COMMIT", error))
+  if (!ld_store_exec (self, "COMMIT", error))
     goto fail;
   return TRUE;
 
 fail:
-  rollback (self);
+  ld_store_rollback (self);
   return FALSE;
 }
 
