@@ -106,3 +106,25 @@ ld_test_run_free (LdTestRun *run)
   g_free (run->err);
   g_free (run);
 }
+
+static gboolean
+keep_ticking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the default main loop until @cond holds; fails the test after @seconds. */
+void
+ld_test_wait_for (gboolean (*cond) (gpointer),
+                  gpointer   data,
+                  guint      seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  /* A ticking source, so an idle main loop still comes back to check. */
+  guint tick = g_timeout_add (20, keep_ticking, NULL);
+
+  while (!cond (data) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_assert_true (cond (data));
+}

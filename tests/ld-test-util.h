@@ -25,6 +25,9 @@ LdTestRun  *ld_test_run       (const char * const *envp,
                                const char         *binary,
                                ...) G_GNUC_NULL_TERMINATED;
 void        ld_test_run_free  (LdTestRun          *run);
+void        ld_test_wait_for  (gboolean          (*cond) (gpointer),
+                               gpointer             data,
+                               guint                seconds);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LdTestRun, ld_test_run_free)
 

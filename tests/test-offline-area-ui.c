@@ -32,26 +32,6 @@ typedef struct
 } Fixture;
 
 static gboolean
-keep_ticking (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @cond holds or 60 s pass. */
-static void
-wait_for (gboolean (*cond) (gpointer),
-          gpointer   data)
-{
-  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (20, keep_ticking, NULL);
-
-  while (!cond (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  g_assert_true (cond (data));
-}
-
-static gboolean
 not_busy (gpointer data)
 {
   return !ld_offline_area_dialog_get_busy (data);
@@ -97,7 +77,7 @@ save_picture (GtkWidget  *widget,
   g_autoptr(GdkTexture) texture = NULL;
   int w, h;
 
-  wait_for (has_size, widget);
+  ld_test_wait_for (has_size, widget, 60);
   {
     /* A few frames, so that the widget has drawn. */
     gint64 until = g_get_monotonic_time () + 500 * 1000;
@@ -163,7 +143,7 @@ drive_window (LdWindow *window,
   g_assert_cmpstr (ld_offline_area_dialog_get_status (dialog), ==, "请输入服务器的用户名和密码。");
   ld_offline_area_dialog_set_password (dialog, PW);
   ld_offline_area_dialog_estimate (dialog);
-  wait_for (not_busy, dialog);
+  ld_test_wait_for (not_busy, dialog, 60);
   g_test_message ("estimate: %s (%s)", ld_offline_area_dialog_get_estimate_text (dialog),
                   ld_offline_area_dialog_get_status (dialog));
   g_assert_nonnull (strstr (ld_offline_area_dialog_get_estimate_text (dialog), "个要素"));
@@ -173,7 +153,7 @@ drive_window (LdWindow *window,
   g_setenv ("LANDDESK_OFFLINE_AREA_PAGE_DELAY_MS", "300", TRUE);
   ld_offline_area_dialog_start (dialog);
   g_assert_true (ld_offline_area_dialog_get_busy (dialog));
-  wait_for (progressing, dialog);
+  ld_test_wait_for (progressing, dialog, 60);
   {
     /* The Stop button is the dialog's cancel button. */
     GtkWidget *w = GTK_WIDGET (dialog);
@@ -194,7 +174,7 @@ drive_window (LdWindow *window,
     g_assert_nonnull (stop);
     g_signal_emit_by_name (stop, "clicked");
   }
-  wait_for (not_busy, dialog);
+  ld_test_wait_for (not_busy, dialog, 60);
   g_test_message ("stopped: %s", ld_offline_area_dialog_get_status (dialog));
   g_assert_nonnull (strstr (ld_offline_area_dialog_get_status (dialog), "已停止"));
   g_assert_cmpint (query_int (fixture->store_path, "SELECT count(*) FROM offline_areas"
@@ -203,7 +183,7 @@ drive_window (LdWindow *window,
   /* Resume: the same job to the end. */
   g_setenv ("LANDDESK_OFFLINE_AREA_PAGE_DELAY_MS", "0", TRUE);
   ld_offline_area_dialog_start (dialog);
-  wait_for (not_busy, dialog);
+  ld_test_wait_for (not_busy, dialog, 60);
   g_test_message ("done: %s", ld_offline_area_dialog_get_status (dialog));
   g_assert_nonnull (strstr (ld_offline_area_dialog_get_status (dialog), "已下载"));
   g_assert_cmpfloat (ld_offline_area_dialog_get_fraction (dialog), ==, 1.0);
@@ -249,7 +229,7 @@ drive_window (LdWindow *window,
     g_assert_nonnull (second);
     g_assert_true (second != dialog);
     ld_offline_area_dialog_estimate (second);
-    wait_for (not_busy, second);
+    ld_test_wait_for (not_busy, second, 60);
     g_test_message ("second estimate: %s (%s)", ld_offline_area_dialog_get_estimate_text (second),
                     ld_offline_area_dialog_get_status (second));
     g_assert_nonnull (strstr (ld_offline_area_dialog_get_estimate_text (second), "个要素"));

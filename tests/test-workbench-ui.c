@@ -18,6 +18,7 @@
 #include "ld-labels.h"
 #include "ld-map-status.h"
 #include "ld-test-demo.h"
+#include "ld-test-util.h"
 #include "ld-window.h"
 
 typedef struct
@@ -36,27 +37,6 @@ child (GtkWidget  *widget,
 
   g_assert_nonnull (obj);
   return GTK_WIDGET (obj);
-}
-
-static gboolean
-keep_ticking (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @cond holds or 10 s pass. */
-static void
-wait_for (gboolean (*cond) (gpointer),
-          gpointer   data)
-{
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  /* A ticking source, so an idle main loop still comes back to check. */
-  guint tick = g_timeout_add (20, keep_ticking, NULL);
-
-  while (!cond (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  g_assert_true (cond (data));
 }
 
 static gboolean
@@ -208,12 +188,12 @@ check_map_status (LdWindow *window)
     GtkWidget *inner = GTK_WIDGET (shumate_simple_map_get_map (map));
 
     /* The map page was just shown: let it be laid out before panning by its size. */
-    wait_for (has_size, inner);
+    ld_test_wait_for (has_size, inner, 10);
 
     gtk_widget_activate_action (GTK_WIDGET (status), "map.pan", "s", "left");
     g_assert_cmpfloat (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), <, lon0);
     gtk_widget_activate_action (GTK_WIDGET (status), "map.zoom-in", NULL);
-    wait_for (zoom_reached, &wait);
+    ld_test_wait_for (zoom_reached, &wait, 10);
   }
 
   /* The check point of domain.md §4. */
@@ -404,7 +384,7 @@ drive_window (LdWindow *window,
     /* The map flies there. */
     wait.lat = lat;
     wait.lon = lon;
-    wait_for (location_reached, &wait);
+    ld_test_wait_for (location_reached, &wait, 10);
     g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >=, 14);
 
     /* Ctrl+I identifies the red line at the centre, outlines it, and its Open Case button
@@ -414,7 +394,7 @@ drive_window (LdWindow *window,
                                                   "map_status"));
       GtkWidget *open;
 
-      wait_for (has_size, shumate_simple_map_get_map (map));
+      ld_test_wait_for (has_size, shumate_simple_map_get_map (map), 10);
       gtk_widget_activate_action (GTK_WIDGET (status), "map.identify-centre", NULL);
       g_assert_cmpuint (ld_map_status_get_highlight_size (status), ==, 5);
       open = find_button (GTK_WIDGET (shumate_simple_map_get_map (map)), "打开案件");
@@ -449,7 +429,7 @@ drive_window (LdWindow *window,
   }
 
   ld_window_save_screenshot_async (window, png, NULL, screenshot_saved_cb, &saved);
-  wait_for (is_true, &saved);
+  ld_test_wait_for (is_true, &saved, 10);
 }
 
 static void
