@@ -70,7 +70,6 @@ typedef struct
   sqlite3_stmt     *count;
   PJ_CONTEXT       *ctx;
   PJ               *to_mercator;
-  LdGeomBuffer      geom;
   /* Per palette entry: the path of the tile's features of that class. */
   LdPalette        *palette;
   /* Per palette entry: the tile's polygons of that class, in pixels. Classes are painted one
@@ -237,7 +236,7 @@ coverage_line (Coverage *c,
                float     sign)
 {
   const double w = LD_TILE_SIZE;
-  double dxdy;
+  double dxdy, xa, ya;
   float dir = sign;
   int ystart, yend;
 
@@ -275,29 +274,34 @@ coverage_line (Coverage *c,
   yend = MIN (LD_TILE_SIZE, (int) ceil (y1));
   c->y0 = MIN (c->y0, ystart);
   c->y1 = MAX (c->y1, yend);
+  ya = MAX (ystart, y0);
+  xa = x0 + (ya - y0) * dxdy;
   for (int y = ystart; y < yend; y++)
     {
       float *row = c->cells + (gsize) y * COVERAGE_STRIDE;
       guint64 *bits = c->touched + (gsize) y * TOUCHED_WORDS;
-      double ya = MAX (y, y0), yb = MIN (y + 1, y1);
-      double xa = x0 + (ya - y0) * dxdy, xb = x0 + (yb - y0) * dxdy;
+      double yb = MIN (y + 1, y1), xb = x0 + (yb - y0) * dxdy;
       float d = (float) (yb - ya) * dir;
       double xl = MIN (xa, xb), xr = MAX (xa, xb);
       /* x >= 0 here: casts are floor and ceil without a libm call (x86-64 has no SSE4.1
        * rounding by default). */
-      int il = (int) xl, ir = (int) xr + ((double) (int) xr < xr);
-      double xlf = il;
+      int il = (int) xl, ir = (int) xr;
 
+      /* Most steps of short edges stay within one column: no ceil, two cells. */
+      if (ir != il)
+        ir += (double) ir < xr;
       if (ir <= il + 1)
         {
-          float xmf = (float) (0.5 * (xa + xb) - xlf);
+          float xmf = (float) (0.5 * (xa + xb) - il);
 
           row[il] += d - d * xmf;
           row[il + 1] += d * xmf;
-          touch_range (bits, il, il + 1);
+          bits[il >> 6] |= G_GUINT64_CONSTANT (1) << (il & 63);
+          bits[(il + 1) >> 6] |= G_GUINT64_CONSTANT (1) << ((il + 1) & 63);
         }
       else
         {
+          double xlf = il;
           float s = (float) (1.0 / (xr - xl));
           float x0f = (float) (xl - xlf);
           float a0 = 0.5f * s * (1 - x0f) * (1 - x0f);
@@ -320,6 +324,8 @@ coverage_line (Coverage *c,
           row[ir] += d * am;
           touch_range (bits, il, ir);
         }
+      xa = xb;
+      ya = yb;
     }
 }
 
@@ -625,7 +631,6 @@ worker_free (Worker *w)
   g_clear_pointer (&w->codes, g_hash_table_unref);
   g_clear_pointer (&w->labels, g_array_unref);
   g_clear_pointer (&w->coverage, coverage_free);
-  ld_geom_buffer_clear (&w->geom);
   g_clear_pointer (&w->query, sqlite3_finalize);
   g_clear_pointer (&w->count, sqlite3_finalize);
   g_clear_pointer (&w->db, sqlite3_close);
@@ -668,7 +673,6 @@ worker_new (LdTileRenderer  *self,
                    self->table, self->source_crs);
       goto fail;
     }
-  ld_geom_buffer_init (&w->geom);
   w->labels = g_array_new (FALSE, FALSE, sizeof (Label));
   w->coverage = coverage_new ();
   w->data_version = data_version (w->db);
@@ -802,34 +806,6 @@ tile_source_bounds (Worker *w,
                             bx0, by0, bx1, by1, 21) != 0;
 }
 
-/* Appends the feature's polygons to its class's. */
-static void
-geom_append (LdGeomBuffer       *to,
-             const LdGeomBuffer *from)
-{
-  if (to->points_capacity < to->n_points + from->n_points)
-    {
-      to->points_capacity = MAX (2 * to->points_capacity, to->n_points + from->n_points);
-      to->xy = g_renew (double, to->xy, 2 * (gsize) to->points_capacity);
-    }
-  if (to->rings_capacity < to->n_rings + from->n_rings)
-    {
-      to->rings_capacity = MAX (2 * to->rings_capacity, to->n_rings + from->n_rings);
-      to->rings = g_renew (guint, to->rings, to->rings_capacity);
-    }
-  if (to->polygons_capacity < to->n_polygons + from->n_polygons)
-    {
-      to->polygons_capacity = MAX (2 * to->polygons_capacity, to->n_polygons + from->n_polygons);
-      to->polygons = g_renew (guint, to->polygons, to->polygons_capacity);
-    }
-  memcpy (to->xy + 2 * to->n_points, from->xy, 2 * sizeof (double) * from->n_points);
-  memcpy (to->rings + to->n_rings, from->rings, sizeof (guint) * from->n_rings);
-  memcpy (to->polygons + to->n_polygons, from->polygons, sizeof (guint) * from->n_polygons);
-  to->n_points += from->n_points;
-  to->n_rings += from->n_rings;
-  to->n_polygons += from->n_polygons;
-}
-
 static void
 add_label (Worker             *w,
            const LdGeomBuffer *g,
@@ -850,6 +826,38 @@ add_label (Worker             *w,
   label.entry = entry;
   g_strlcpy (label.code, code, sizeof label.code);
   g_array_append_val (w->labels, label);
+}
+
+/* Decodes a feature straight into its class's polygons (no copy); a malformed feature is
+ * skipped, leaving the class as it was: one bad row must not blank the map. */
+static gboolean
+decode_into_class (Worker                *w,
+                   const guint8          *blob,
+                   int                    length,
+                   const LdGeomTransform *t,
+                   int                    entry,
+                   const char            *label_code)
+{
+  LdGeomBuffer *to = &w->classes[entry];
+  guint points = to->n_points, rings = to->n_rings, polygons = to->n_polygons;
+
+  if (!ld_gpkg_geom_decode (blob, length, t, MIN_STEP_PX, to, NULL))
+    {
+      to->n_points = points;
+      to->n_rings = rings;
+      to->n_polygons = polygons;
+      return FALSE;
+    }
+  if (label_code != NULL)
+    {
+      /* The feature alone: a view of what was just appended. */
+      LdGeomBuffer feature = { to->xy + 2 * (gsize) points, to->n_points - points, 0,
+                               to->rings + rings, to->n_rings - rings, 0,
+                               to->polygons + polygons, to->n_polygons - polygons, 0 };
+
+      add_label (w, &feature, entry, label_code);
+    }
+  return TRUE;
 }
 
 static void
@@ -927,13 +935,7 @@ render_tile (LdTileRenderer  *self,
       e = ld_palette_get_entry (palette, entry);
       if (!e->has_fill && !(outlines && e->has_outline))
         continue;
-      ld_geom_buffer_reset (&w->geom);
-      /* A malformed feature is skipped: one bad row must not blank the map. */
-      if (!ld_gpkg_geom_decode (blob, length, &t, MIN_STEP_PX, &w->geom, NULL))
-        continue;
-      geom_append (&w->classes[entry], &w->geom);
-      if (labels && e->label && code != NULL)
-        add_label (w, &w->geom, entry, code);
+      decode_into_class (w, blob, length, &t, entry, labels && e->label ? code : NULL);
     }
   sqlite3_reset (w->query);
   if (rc != SQLITE_DONE)
