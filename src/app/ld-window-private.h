@@ -9,6 +9,7 @@
 #include "ld-case-list-row.h"
 #include "ld-case-page.h"
 #include "ld-layer-panel.h"
+#include "ld-map-legend.h"
 #include "ld-map-status.h"
 #include "ld-mbtiles-source.h"
 #include "ld-window.h"
@@ -25,6 +26,7 @@ struct _LdWindow
   ShumatePathLayer     *outline_layer;
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
   LdLayerPanel         *layer_panel;
+  LdMapLegend          *legend;
 
   /* The workbench (ld-window-workbench.c) */
   LdStore              *store;
@@ -58,6 +60,7 @@ struct _LdWindow
   AdwViewStack         *view_stack;
   GtkStack             *case_stack;
   LdCasePage           *case_page;
+  GtkOverlay           *map_overlay;
   ShumateSimpleMap     *map;
   LdMapStatus          *map_status;
   GtkMenuButton        *layers_button;

@@ -97,6 +97,9 @@ gboolean         ld_tile_check                  (int              zoom,
                                                  int              y,
                                                  GError         **error);
 void             ld_tile_renderer_cache_clear   (LdTileRenderer  *self);
+void             ld_tile_set_classes            (cairo_surface_t    *surface,
+                                                 const LdGeomBuffer *classes,
+                                                 guint               n_classes);
 
 LdTileWorker    *ld_tile_worker_new             (LdTileRenderer  *self,
                                                  GError         **error);

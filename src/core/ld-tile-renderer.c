@@ -18,6 +18,15 @@
 
 #define DEFAULT_CACHE   128
 
+/* Which palette entries a rendered tile shows, kept on its surface for the map's legend. */
+typedef struct
+{
+  guint  n_entries;
+  guint8 shown[];
+} TileClasses;
+
+static const cairo_user_data_key_t classes_key;
+
 typedef struct
 {
   guint64          key;
@@ -224,6 +233,20 @@ job_run (gpointer data,
   g_clear_pointer (&surface, cairo_surface_destroy);
   g_object_unref (self);
   g_free (job);
+}
+
+/* Records on a rendered tile which of the palette's entries it shows. */
+void
+ld_tile_set_classes (cairo_surface_t    *surface,
+                     const LdGeomBuffer *classes,
+                     guint               n_classes)
+{
+  TileClasses *record = g_malloc0 (sizeof (TileClasses) + n_classes);
+
+  record->n_entries = n_classes;
+  for (guint i = 0; i < n_classes; i++)
+    record->shown[i] = classes[i].n_polygons > 0;
+  cairo_surface_set_user_data (surface, &classes_key, record, g_free);
 }
 
 static gboolean
@@ -700,6 +723,26 @@ ld_tile_renderer_render_finish (LdTileRenderer  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ld_tile_renderer_render_async,
                         NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ld_tile_renderer_get_tile_classes:
+ * @surface: a tile from a renderer
+ * @n_entries: (out): the palette's number of entries
+ *
+ * Which entries of the layer's palette a rendered tile shows, for a legend of what is in view.
+ *
+ * Returns: (transfer none) (nullable): one flag per palette entry, or %NULL when the tile does
+ *   not say (the empty tile, a tile from an overview)
+ */
+const guint8 *
+ld_tile_renderer_get_tile_classes (cairo_surface_t *surface,
+                                   guint           *n_entries)
+{
+  TileClasses *record = cairo_surface_get_user_data (surface, &classes_key);
+
+  *n_entries = record != NULL ? record->n_entries : 0;
+  return record != NULL ? record->shown : NULL;
 }
 
 /* The number of features whose bounding box meets the tile (from the R-tree alone). */

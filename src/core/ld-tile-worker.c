@@ -374,8 +374,8 @@ ld_tile_worker_render (LdTileRenderer  *self,
       {
         ld_coverage_add (w->coverage, &w->classes[i]);
         ld_coverage_paint (w->coverage, ld_palette_get_entry (palette, i)->fill,
-                        cairo_image_surface_get_data (surface),
-                        cairo_image_surface_get_stride (surface));
+                           cairo_image_surface_get_data (surface),
+                           cairo_image_surface_get_stride (surface));
       }
   if (outlines)
     for (guint i = 0; i < w->n_classes; i++)
@@ -383,8 +383,9 @@ ld_tile_worker_render (LdTileRenderer  *self,
         const LdPaletteEntry *e = ld_palette_get_entry (palette, i);
 
         if (w->classes[i].n_points > 0 && e->has_outline)
-          ld_tile_draw_outlines (&w->classes[i], e->outline, cairo_image_surface_get_data (surface),
-                         cairo_image_surface_get_stride (surface));
+          ld_tile_draw_outlines (&w->classes[i], e->outline,
+                                 cairo_image_surface_get_data (surface),
+                                 cairo_image_surface_get_stride (surface));
       }
   cairo_surface_mark_dirty (surface);
   if (labels)
@@ -394,6 +395,7 @@ ld_tile_worker_render (LdTileRenderer  *self,
       cairo_destroy (cr);
     }
   cairo_surface_flush (surface);
+  ld_tile_set_classes (surface, w->classes, w->n_classes);
   return surface;
 }
 
