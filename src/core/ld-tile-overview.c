@@ -89,11 +89,24 @@ typedef struct
   int             zoom, x0, y0, columns;
   guint           n_tiles;
   gint            next;       /* atomic */
-  GBytes        **pngs;       /* NULL for empty tiles */
+  guint8         *drawn;      /* per tile: not empty, stored in level */
+  LdMbtiles      *level;      /* the overview zoom's tiles, on disk rather than in memory */
   GCancellable   *cancellable;
-  GMutex          lock;
+  GMutex          lock;       /* level and error */
   GError         *error;
 } OverviewBuild;
+
+static void
+build_failed (OverviewBuild *b,
+              GError        *error)
+{
+  g_mutex_lock (&b->lock);
+  if (b->error == NULL)
+    b->error = error;
+  else
+    g_error_free (error);
+  g_mutex_unlock (&b->lock);
+}
 
 static gpointer
 overview_thread (gpointer data)
@@ -106,34 +119,47 @@ overview_thread (gpointer data)
       guint i = (guint) g_atomic_int_add (&b->next, 1);
       GError *error = NULL;
       cairo_surface_t *surface;
+      int x, y;
 
       if (i >= b->n_tiles || g_cancellable_is_cancelled (b->cancellable))
         break;
-      surface = ld_tile_worker_render (b->self, w, b->palette, b->zoom, b->x0 + (int) i % b->columns,
-                             b->y0 + (int) i / b->columns, FALSE, &error);
+      x = b->x0 + (int) i % b->columns;
+      y = b->y0 + (int) i / b->columns;
+      surface = ld_tile_worker_render (b->self, w, b->palette, b->zoom, x, y, FALSE, &error);
       if (surface == NULL)
         {
-          g_mutex_lock (&b->lock);
-          if (b->error == NULL)
-            b->error = error;
-          else
-            g_error_free (error);
-          g_mutex_unlock (&b->lock);
+          build_failed (b, error);
           break;
         }
       if (!ld_tile_renderer_is_empty_tile (surface) && !surface_is_empty (surface))
-        b->pngs[i] = ld_tile_png_encode (surface);
+        {
+          g_autoptr(GBytes) png = ld_tile_png_encode (surface);
+          gboolean ok;
+
+          g_mutex_lock (&b->lock);
+          ok = ld_mbtiles_write_tile (b->level, b->zoom, x, (1 << b->zoom) - 1 - y, png, &error);
+          g_mutex_unlock (&b->lock);
+          if (!ok)
+            {
+              build_failed (b, error);
+              cairo_surface_destroy (surface);
+              break;
+            }
+          b->drawn[i] = TRUE;
+        }
       cairo_surface_destroy (surface);
     }
   g_async_queue_push (b->self->workers, w);
   return NULL;
 }
 
-/* Halves four children into their parent; NULL when all four are empty. */
+/* Halves the four children (at @zoom + 1, in @children) of tile @x, @y into it; NULL when all
+ * four are empty. */
 static GBytes *
-compose_parent (GHashTable *level,
-                int         x,
-                int         y)
+compose_parent (LdMbtiles *children,
+                int        zoom,
+                int        x,
+                int        y)
 {
   cairo_surface_t *parent = NULL;
   cairo_t *cr = NULL;
@@ -141,8 +167,9 @@ compose_parent (GHashTable *level,
 
   for (int c = 0; c < 4; c++)
     {
-      guint64 key = ld_tile_key (0, 2 * x + c % 2, 2 * y + c / 2);
-      GBytes *child_png = g_hash_table_lookup (level, &key);
+      int cx = 2 * x + c % 2, cy = 2 * y + c / 2;
+      g_autoptr(GBytes) child_png = ld_mbtiles_read_tile (children, zoom + 1, cx,
+                                                          (2 << zoom) - 1 - cy, NULL);
       cairo_surface_t *child;
 
       if (child_png == NULL || (child = ld_tile_png_decode (child_png, NULL)) == NULL)
@@ -170,45 +197,15 @@ compose_parent (GHashTable *level,
 }
 
 static gboolean
-write_level (LdMbtiles   *mbtiles,
-             int          zoom,
-             GHashTable  *level,
-             GError     **error)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, level);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      int z, x, y;
-
-      ld_tile_key_split (*(guint64 *) key, &z, &x, &y);
-      if (!ld_mbtiles_write_tile (mbtiles, zoom, x, (1 << zoom) - 1 - y, value, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * ld_tile_renderer_build_overview:
- * @mbtiles_path: the side file to (re)write, e.g. in the user's cache directory
- * @overview_zoom: tiles below this zoom come from the pyramid; pick the lowest zoom whose
- *   tiles hold no more than a few thousand features
- *
- * Renders every tile of the layer's extent at @overview_zoom on all workers, halves them level
- * by level down to zoom 0 into an MBTiles file (written to a temporary file, then renamed),
- * and uses it. Blocking: run it in a thread.
- */
-gboolean
-ld_tile_renderer_build_overview (LdTileRenderer  *self,
-                                 const char      *mbtiles_path,
-                                 int              overview_zoom,
-                                 GCancellable    *cancellable,
-                                 GError         **error)
+build_overview (LdTileRenderer  *self,
+                const char      *mbtiles_path,
+                int              overview_zoom,
+                GCancellable    *cancellable,
+                GError         **error)
 {
   g_autofree char *tmp_path = g_strconcat (mbtiles_path, ".part", NULL);
   g_autofree char *tmp_journal = g_strconcat (tmp_path, "-journal", NULL);
+  g_autofree char *level_path = g_strconcat (mbtiles_path, ".level", NULL);
   g_autofree char *stamp = overview_stamp (self);
   g_autofree char *zoom_text = g_strdup_printf ("%d", overview_zoom);
   g_autoptr(LdMbtiles) out = NULL;
@@ -217,9 +214,6 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
   LdLonLatBox box;
   int x1, y1;
-
-  g_return_val_if_fail (LD_IS_TILE_RENDERER (self), FALSE);
-  g_return_val_if_fail (overview_zoom > 0 && overview_zoom <= 16, FALSE);
 
   if (!ld_tile_renderer_get_extent (self, &box))
     {
@@ -230,17 +224,29 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
   /* A build cut short leaves its file and journal behind: neither may leak into this one. */
   g_remove (tmp_path);
   g_remove (tmp_journal);
+  g_remove (level_path);
   out = ld_mbtiles_create (tmp_path, error);
   if (out == NULL)
     return FALSE;
 
+  /* The overview zoom's tiles go to a side file, the levels below to the pyramid. */
+  g_remove (level_path);
+  b.level = ld_mbtiles_create (level_path, error);
+  if (b.level == NULL || !ld_mbtiles_begin (b.level, error))
+    {
+      g_clear_object (&b.level);
+      g_clear_object (&out);
+      g_remove (tmp_path);
+      g_remove (level_path);
+      return FALSE;
+    }
   b.self = self;
   b.palette = g_object_ref (self->palette);
   b.zoom = overview_zoom;
   ld_geo_tile_range (&box, overview_zoom, &b.x0, &b.y0, &x1, &y1);
   b.columns = x1 - b.x0 + 1;
   b.n_tiles = (guint) (b.columns * (y1 - b.y0 + 1));
-  b.pngs = g_new0 (GBytes *, b.n_tiles);
+  b.drawn = g_new0 (guint8, b.n_tiles);
   b.cancellable = cancellable;
   g_mutex_init (&b.lock);
   for (guint i = 0; i < self->n_workers; i++)
@@ -250,31 +256,35 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
   g_mutex_clear (&b.lock);
   g_object_unref (b.palette);
 
-  level = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                 (GDestroyNotify) g_bytes_unref);
+  level = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   for (guint i = 0; i < b.n_tiles; i++)
-    if (b.pngs[i] != NULL)
+    if (b.drawn[i])
       {
         guint64 key = ld_tile_key (0, b.x0 + (int) i % b.columns, b.y0 + (int) i / b.columns);
 
-        g_hash_table_insert (level, g_memdup2 (&key, sizeof key), b.pngs[i]);
+        g_hash_table_add (level, g_memdup2 (&key, sizeof key));
       }
-  g_free (b.pngs);
-  if (b.error != NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+  g_free (b.drawn);
+  if (b.error != NULL || g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !ld_mbtiles_commit (b.level, error) || !ld_mbtiles_begin (out, error))
     {
       if (b.error != NULL)
         g_propagate_error (error, b.error);
+      g_clear_object (&b.level);
       g_clear_object (&out);
       g_remove (tmp_path);
+      g_remove (level_path);
       return FALSE;
     }
 
-  if (!ld_mbtiles_begin (out, error))
-    return FALSE;
+  /* Each level from the one above: the overview zoom's side file, then the pyramid itself
+   * (its uncommitted rows are visible to its own connection). Only the tile keys stay in
+   * memory. */
   for (int zoom = overview_zoom - 1; zoom >= 0; zoom--)
     {
       g_autoptr(GHashTable) parents = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                                             (GDestroyNotify) g_bytes_unref);
+                                                             NULL);
+      LdMbtiles *children = zoom == overview_zoom - 1 ? b.level : out;
       GHashTableIter iter;
       gpointer key;
 
@@ -283,22 +293,27 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
         {
           int z, x, y;
           guint64 parent_key;
+          g_autoptr(GBytes) png = NULL;
 
           ld_tile_key_split (*(guint64 *) key, &z, &x, &y);
           parent_key = ld_tile_key (0, x / 2, y / 2);
-          if (!g_hash_table_contains (parents, &parent_key))
+          if (g_hash_table_contains (parents, &parent_key))
+            continue;
+          g_hash_table_add (parents, g_memdup2 (&parent_key, sizeof parent_key));
+          png = compose_parent (children, zoom, x / 2, y / 2);
+          if (png != NULL &&
+              !ld_mbtiles_write_tile (out, zoom, x / 2, (1 << zoom) - 1 - y / 2, png, error))
             {
-              GBytes *png = compose_parent (level, x / 2, y / 2);
-
-              if (png != NULL)
-                g_hash_table_insert (parents, g_memdup2 (&parent_key, sizeof parent_key), png);
+              g_clear_object (&b.level);
+              g_remove (level_path);
+              return FALSE;
             }
         }
       g_clear_pointer (&level, g_hash_table_unref);
       level = g_steal_pointer (&parents);
-      if (!write_level (out, zoom, level, error))
-        return FALSE;
     }
+  g_clear_object (&b.level);
+  g_remove (level_path);
   if (!ld_mbtiles_set_metadata (out, "name", self->table, error) ||
       !ld_mbtiles_set_metadata (out, "format", "png", error) ||
       !ld_mbtiles_set_metadata (out, "landdesk-stamp", stamp, error) ||
@@ -317,6 +332,37 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
       return FALSE;
     }
   return ld_tile_renderer_open_overview (self, mbtiles_path, error);
+}
+
+/**
+ * ld_tile_renderer_build_overview:
+ * @mbtiles_path: the side file to (re)write, e.g. in the user's cache directory
+ * @overview_zoom: tiles below this zoom come from the pyramid; pick the lowest zoom whose
+ *   tiles hold no more than a few thousand features
+ *
+ * Renders every tile of the layer's extent at @overview_zoom on all workers, halves them level
+ * by level down to zoom 0 into an MBTiles file (written to a temporary file, then renamed),
+ * and uses it. Blocking: run it in a thread. One build runs at a time in a process: each uses
+ * all its layer's workers already, and side by side they raised the app's peak memory.
+ */
+gboolean
+ld_tile_renderer_build_overview (LdTileRenderer  *self,
+                                 const char      *mbtiles_path,
+                                 int              overview_zoom,
+                                 GCancellable    *cancellable,
+                                 GError         **error)
+{
+  static GMutex one_at_a_time;
+  gboolean ok;
+
+  g_return_val_if_fail (LD_IS_TILE_RENDERER (self), FALSE);
+  g_return_val_if_fail (overview_zoom > 0 && overview_zoom <= 16, FALSE);
+
+  g_mutex_lock (&one_at_a_time);
+  ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+       build_overview (self, mbtiles_path, overview_zoom, cancellable, error);
+  g_mutex_unlock (&one_at_a_time);
+  return ok;
 }
 
 /**
