@@ -17,13 +17,14 @@ run() {
     workbench) meson compile -C "$root/build" bench-workbench ;;
     changes) bash "$root/tests/bench/bench-changes.sh" "$root/build" ;;
     render) meson compile -C "$root/build" bench-render ;;
+    app-memory) bash "$root/tests/bench/app-memory.sh" "$root/build" ;;
     analysis) python3 "$root/tests/bench/analysis.py" "$root/build" ;;
     sync) LANDDESK_SERVER=$root/build/src/server/landdesk-server "$root/build/tests/bench/bench-sync" ;;
     *) echo "unknown benchmark '$1'; known: ${all[*]}" >&2; return 2 ;;
   esac
 }
 
-all=(demo-data redline-import workbench changes render analysis sync)
+all=(demo-data redline-import workbench changes render app-memory analysis sync)
 for name in "${@:-${all[@]}}"; do
   run "$name"
 done
