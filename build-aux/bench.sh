@@ -17,6 +17,7 @@ run() {
     workbench) meson compile -C "$root/build" bench-workbench ;;
     changes) bash "$root/tests/bench/bench-changes.sh" "$root/build" ;;
     render) meson compile -C "$root/build" bench-render ;;
+    app-memory) bash "$root/tests/bench/app-memory.sh" "$root/build" ;;
     analysis) python3 "$root/tests/bench/analysis.py" "$root/build" ;;
     sync) LANDDESK_SERVER=$root/build/src/server/landdesk-server "$root/build/tests/bench/bench-sync" ;;
     offline-area) python3 "$root/tests/bench/offline-area.py" "$root/build" ;;
@@ -24,7 +25,7 @@ run() {
   esac
 }
 
-all=(demo-data redline-import workbench changes render analysis sync offline-area)
+all=(demo-data redline-import workbench changes render app-memory analysis sync offline-area)
 for name in "${@:-${all[@]}}"; do
   run "$name"
 done

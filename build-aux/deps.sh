@@ -14,8 +14,9 @@ LD_PACKAGES=(
   adwaita-icon-theme librsvg2-common fonts-wqy-microhei locales gdal-bin sqlite3
   # coastline for the demo data
   gmt gmt-gshhg-high
-  # benchmarks: peak memory through /usr/bin/time, GDAL's validator for the demo GeoPackage
-  time python3-gdal spatialite-bin
+  # benchmarks: peak memory through /usr/bin/time, GDAL's validator for the demo GeoPackage,
+  # Mesa's software OpenGL (llvmpipe) for ld-bench-pan with GSK_RENDERER=gl under Xvfb
+  time python3-gdal spatialite-bin libgl1-mesa-dri libegl-mesa0
   # the offline-area benchmark's anchor fetches the tiles with curl
   curl
   # tests: a headless display, a session bus, validators, PDF pages to PNG

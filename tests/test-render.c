@@ -22,6 +22,7 @@
 #pragma GCC diagnostic pop
 
 #include "ld-core.h"
+#include "ld-tile-raster.h"
 #include "ld-test-gpkg.h"
 #include "ld-test-util.h"
 
@@ -558,6 +559,176 @@ test_tile_reference (void)
   g_free (classes);
 }
 
+/* Exact area of the polygon @xy (@n points) inside the unit pixel (px, py): the polygon clipped
+ * to the pixel's square (Sutherland-Hodgman, exact for any simple polygon against a convex
+ * window), then the shoelace formula. Independent of the rasteriser. */
+static double
+pixel_area (const double *xy,
+            guint         n,
+            int           px,
+            int           py)
+{
+  double a[2][128], area = 0;
+  guint na = n, cur = 0;
+
+  g_assert_cmpuint (n, <=, 32);
+  memcpy (a[0], xy, 2 * n * sizeof (double));
+  for (int side = 0; side < 4; side++)
+    {
+      double *in = a[cur], *out = a[1 - cur];
+      guint no = 0;
+
+      for (guint i = 0; i < na; i++)
+        {
+          const double *p = in + 2 * i, *q = in + 2 * ((i + 1) % na);
+          /* Signed distance inside each side: x >= px, x <= px + 1, y >= py, y <= py + 1. */
+          double dp = side == 0 ? p[0] - px : side == 1 ? px + 1 - p[0] :
+                      side == 2 ? p[1] - py : py + 1 - p[1];
+          double dq = side == 0 ? q[0] - px : side == 1 ? px + 1 - q[0] :
+                      side == 2 ? q[1] - py : py + 1 - q[1];
+
+          if (dp >= 0)
+            {
+              out[2 * no] = p[0];
+              out[2 * no++ + 1] = p[1];
+            }
+          if ((dp >= 0) != (dq >= 0))
+            {
+              double t = dp / (dp - dq);
+
+              out[2 * no] = p[0] + t * (q[0] - p[0]);
+              out[2 * no++ + 1] = p[1] + t * (q[1] - p[1]);
+            }
+        }
+      na = no;
+      cur = 1 - cur;
+    }
+  for (guint i = 0; i < na; i++)
+    area += a[cur][2 * i] * a[cur][2 * ((i + 1) % na) + 1] -
+            a[cur][2 * ((i + 1) % na)] * a[cur][2 * i + 1];
+  return fabs (area) / 2;
+}
+
+/* Rasterises @g (one class) in opaque white over a cleared tile and compares every pixel's
+ * alpha with the exact coverage @expect returns for it. */
+typedef double (*CoverageFunc) (int px, int py, gpointer data);
+
+static void
+check_coverage (LdCoverage         *c,
+                const LdGeomBuffer *g,
+                CoverageFunc        expect,
+                gpointer            data,
+                const char         *what)
+{
+  static const double white[4] = { 1, 1, 1, 1 };
+  g_autofree guint32 *pixels = g_new0 (guint32, LD_TILE_SIZE * LD_TILE_SIZE);
+  double worst = 0;
+
+  ld_coverage_add (c, g);
+  ld_coverage_paint (c, white, (guint8 *) pixels, LD_TILE_SIZE * 4);
+  for (int y = 0; y < LD_TILE_SIZE; y++)
+    for (int x = 0; x < LD_TILE_SIZE; x++)
+      {
+        double want = expect (x, y, data) * 255;
+        double got = pixels[y * LD_TILE_SIZE + x] >> 24;
+
+        if (fabs (got - want) > worst)
+          worst = fabs (got - want);
+        if (fabs (got - want) > 2.5)
+          g_error ("%s: pixel %d,%d has alpha %.0f, exact coverage %.1f", what, x, y, got, want);
+      }
+  g_test_message ("%s: worst alpha error %.2f", what, worst);
+}
+
+typedef struct
+{
+  const double *xy;
+  const guint  *rings;
+  const int    *signs;
+  guint         n_rings;
+} Rings;
+
+static double
+rings_coverage (int      px,
+                int      py,
+                gpointer data)
+{
+  const Rings *r = data;
+  double area = 0;
+  guint point = 0;
+
+  for (guint i = 0; i < r->n_rings; i++)
+    {
+      area += r->signs[i] * pixel_area (r->xy + 2 * point, r->rings[i], px, py);
+      point += r->rings[i];
+    }
+  return CLAMP (area, 0, 1);
+}
+
+/* The coverage rasteriser gives every pixel its exact area (to 1/255): random star-shaped
+ * patches from 2 to 60 px, steep and shallow edges, inside the tile and across its edges;
+ * two triangles of one class sharing an edge cover like the quad they make (no seam); and a
+ * hole stored with the outer ring's orientation is still cut out. */
+static void
+test_raster_exact_coverage (void)
+{
+  LdCoverage *c = ld_coverage_new ();
+  GRand *rand = g_rand_new_with_seed (17);
+
+  for (int k = 0; k < 300; k++)
+    {
+      double xy[64], cx, cy, r;
+      guint n = g_rand_int_range (rand, 3, 25);
+      guint rings[1] = { n };
+      guint polygons[1] = { 1 };
+      int signs[1] = { 1 };
+      LdGeomBuffer g = { xy, n, 0, rings, 1, 0, polygons, 1, 0 };
+      Rings expect = { xy, rings, signs, 1 };
+      g_autofree char *what = NULL;
+
+      /* Most inside the tile, some across its edges or corners. */
+      r = k % 3 == 0 ? g_rand_double_range (rand, 1, 4) : g_rand_double_range (rand, 4, 30);
+      cx = g_rand_double_range (rand, k % 4 == 0 ? -25 : 35, k % 4 == 0 ? 281 : 221);
+      cy = g_rand_double_range (rand, k % 5 == 0 ? -25 : 35, k % 5 == 0 ? 281 : 221);
+      for (guint i = 0; i < n; i++)
+        {
+          double angle = 2 * G_PI * (i + g_rand_double_range (rand, 0.1, 0.9)) / n;
+          double ri = r * g_rand_double_range (rand, 0.4, 1.0);
+
+          /* Either orientation: the rasteriser must not care. */
+          xy[2 * i] = cx + ri * cos (k % 2 ? angle : -angle);
+          xy[2 * i + 1] = cy + ri * sin (k % 2 ? angle : -angle);
+        }
+      what = g_strdup_printf ("patch %d (%u vertices, radius %.1f at %.1f,%.1f)", k, n, r, cx, cy);
+      check_coverage (c, &g, rings_coverage, &expect, what);
+    }
+
+  {
+    /* A quad as two triangles of one class: their shared diagonal leaves no seam. */
+    double quad[8] = { 10.3, 20.7, 80.2, 14.1, 90.6, 70.9, 5.5, 60.25 };
+    double tri[12] = { 10.3, 20.7, 80.2, 14.1, 90.6, 70.9, 10.3, 20.7, 90.6, 70.9, 5.5, 60.25 };
+    guint rings[2] = { 3, 3 }, polygons[2] = { 1, 1 }, quad_rings[1] = { 4 };
+    int signs[1] = { 1 };
+    LdGeomBuffer g = { tri, 6, 0, rings, 2, 0, polygons, 2, 0 };
+    Rings expect = { quad, quad_rings, signs, 1 };
+
+    check_coverage (c, &g, rings_coverage, &expect, "two triangles");
+  }
+  {
+    /* A square with a hole stored in the same orientation as the outer ring. */
+    double xy[16] = { 100.5, 100.5, 180.5, 100.5, 180.5, 180.5, 100.5, 180.5,
+                      120.25, 130.75, 160.25, 130.75, 160.25, 150.75, 120.25, 150.75 };
+    guint rings[2] = { 4, 4 }, polygons[1] = { 2 };
+    int signs[2] = { 1, -1 };
+    LdGeomBuffer g = { xy, 8, 0, rings, 2, 0, polygons, 1, 0 };
+    Rings expect = { xy, rings, signs, 2 };
+
+    check_coverage (c, &g, rings_coverage, &expect, "square with a hole");
+  }
+  g_rand_free (rand);
+  ld_coverage_free (c);
+}
+
 static void
 test_tile_transform_error (void)
 {
@@ -838,6 +1009,7 @@ main (int    argc,
   g_test_add_func ("/render/gk/measures", test_gk_measures);
   g_test_add_func ("/render/tile/class-colours", test_tile_class_colours);
   g_test_add_func ("/render/tile/reference", test_tile_reference);
+  g_test_add_func ("/render/raster/exact-coverage", test_raster_exact_coverage);
   g_test_add_func ("/render/tile/transform-error", test_tile_transform_error);
   g_test_add_func ("/render/tile/style-change", test_tile_style_change);
   g_test_add_func ("/render/tile/data-change", test_tile_data_change);

@@ -106,6 +106,76 @@ test_missing_basemap_is_reported (void)
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
 }
 
+static inline guint32
+pixel_at (cairo_surface_t *surface,
+          int              x,
+          int              y)
+{
+  const guint8 *row = cairo_image_surface_get_data (surface) +
+                      (gsize) y * cairo_image_surface_get_stride (surface);
+
+  return ((const guint32 *) row)[x] & 0xffffff;
+}
+
+/* Whether a legend swatch of @rgb has its top left inside corner at (x, y): a block of
+ * 12-14 x 8-10 pixels all @rgb (16 x 12 less its frame, placed at a fractional position),
+ * set off by other colours all round. */
+static gboolean
+is_swatch (cairo_surface_t *surface,
+           int              x,
+           int              y,
+           guint32          rgb)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+  int bw = 0, bh = 0;
+
+  if (x == 0 || y == 0 || pixel_at (surface, x - 1, y) == rgb ||
+      pixel_at (surface, x, y - 1) == rgb)
+    return FALSE;
+  while (x + bw < w && bw <= 14 && pixel_at (surface, x + bw, y) == rgb)
+    bw++;
+  while (y + bh < h && bh <= 10 && pixel_at (surface, x, y + bh) == rgb)
+    bh++;
+  if (bw < 12 || bw > 14 || bh < 8 || bh > 10 || x + bw >= w || y + bh >= h)
+    return FALSE;
+  for (int j = 0; j < bh; j++)
+    for (int i = 0; i < bw; i++)
+      if (pixel_at (surface, x + i, y + j) != rgb)
+        return FALSE;
+  for (int j = 0; j < bh; j++)
+    if (pixel_at (surface, x + bw, y + j) == rgb)
+      return FALSE;
+  for (int i = 0; i < bw; i++)
+    if (pixel_at (surface, x + i, y + bh) == rgb)
+      return FALSE;
+  return TRUE;
+}
+
+/* The legend's swatches: small framed blocks of palette colours stacked in one column (a
+ * map's patches do not come like that). Returns how many the fullest column holds. */
+static guint
+count_legend_swatches (cairo_surface_t *surface,
+                       GArray          *fills)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+  g_autofree guint *per_column = g_new0 (guint, w);
+  guint best = 0;
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 inside = pixel_at (surface, x, y);
+
+        for (guint i = 0; i < fills->len; i++)
+          if (inside == g_array_index (fills, guint32, i) && is_swatch (surface, x, y, inside))
+            {
+              best = MAX (best, ++per_column[x]);
+              break;
+            }
+      }
+  return best;
+}
+
 /* The fill colours of a palette file, as 0xRRGGBB. */
 static GArray *
 palette_fills (const char *path)
@@ -133,7 +203,7 @@ palette_fills (const char *path)
 }
 
 /* The city centre (Chikan) at zoom 12.5 with the demo's store: the land layers in their
- * palette colours, under a Chinese interface. */
+ * palette colours and their legend, under a Chinese interface. */
 static void
 test_screenshot_city_centre (void)
 {
@@ -170,6 +240,9 @@ test_screenshot_city_centre (void)
     layers += share_of_colour (surface, g_array_index (fills, guint32, i));
   /* Inland at the city centre current land use covers the map page: about half the window. */
   g_assert_cmpfloat (layers, >, 0.3);
+  /* The legend in the map's corner lists classes in view with their colours (its words are
+   * checked in the workbench UI test, through the widgets). */
+  g_assert_cmpuint (count_legend_swatches (surface, fills), >=, 5);
   cairo_surface_destroy (surface);
 }
 

@@ -16,6 +16,7 @@
 #include "ld-case-page.h"
 #include "ld-core.h"
 #include "ld-labels.h"
+#include "ld-map-legend.h"
 #include "ld-map-status.h"
 #include "ld-test-demo.h"
 #include "ld-test-util.h"
@@ -164,6 +165,84 @@ zoom_reached (gpointer data)
   return shumate_viewport_get_zoom_level (wait->viewport) >= wait->zoom;
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w; w = gtk_widget_get_next_sibling (w))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+        return w;
+      if ((found = find_widget (w, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+legend_has_rows (gpointer data)
+{
+  return gtk_widget_get_visible (data) && ld_map_legend_get_n_rows (data) > 0;
+}
+
+/* Jumps there, after any flight or zoom animation still under way has been stopped. */
+static void
+go_to (ShumateSimpleMap *map,
+       double            lat,
+       double            lon,
+       double            zoom)
+{
+  ShumateViewport *viewport = shumate_simple_map_get_viewport (map);
+  LocationWait wait = { viewport, lat, lon };
+
+  shumate_map_stop_go_to (shumate_simple_map_get_map (map));
+  shumate_viewport_set_zoom_level (viewport, zoom);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
+  ld_test_wait_for (location_reached, &wait, 10);
+  g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), ==, zoom);
+}
+
+static gboolean
+legend_is_gone (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+/* Over the fixture's paddy patch the legend in the map's corner lists it, in Chinese; its
+ * header folds it, and that is remembered. */
+static void
+check_legend (LdWindow *window)
+{
+  ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
+  GtkWidget *legend = find_widget (GTK_WIDGET (window), LD_TYPE_MAP_LEGEND);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_ID);
+  g_autoptr(LdGk) gk = ld_gk_new (NULL);
+  GtkWidget *toggle;
+  double lon, lat;
+
+  g_assert_nonnull (legend);
+  g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
+  go_to (map, lat, lon, 15);
+  ld_test_wait_for (legend_has_rows, legend, 10);
+  g_assert_true (has_label_containing (legend, "现状地类"));
+  g_assert_true (has_label_containing (legend, "0101"));
+  g_assert_true (has_label_containing (legend, "水田"));
+
+  toggle = find_widget (legend, GTK_TYPE_TOGGLE_BUTTON);
+  g_assert_true (g_settings_get_boolean (settings, "map-legend-expanded"));
+  g_signal_emit_by_name (toggle, "clicked");
+  g_assert_false (g_settings_get_boolean (settings, "map-legend-expanded"));
+  g_signal_emit_by_name (toggle, "clicked");
+  g_assert_true (g_settings_get_boolean (settings, "map-legend-expanded"));
+
+  /* Only what is in view: away from every patch and red line the legend goes. */
+  g_assert_true (ld_gk_to_lonlat (gk, 2340000, 37400000, &lon, &lat));
+  go_to (map, lat, lon, 15);
+  ld_test_wait_for (legend_is_gone, legend, 10);
+}
+
 /* Coordinates, measuring and identify under the map, on the fixture's known squares. */
 static void
 check_map_status (LdWindow *window)
@@ -228,6 +307,8 @@ check_map_status (LdWindow *window)
   hits = ld_map_status_identify (status, lat, lon, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (hits->len, ==, 0);
+
+  check_legend (window);
 }
 
 static GFile *

@@ -14,16 +14,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LdOverlayLayer, ld_overlay_layer, LD, OVERLAY_LAYER, ShumateLayer)
 
-LdOverlayLayer *ld_overlay_layer_new              (ShumateViewport *viewport,
-                                                   LdTileRenderer  *renderer);
-LdTileRenderer *ld_overlay_layer_get_renderer     (LdOverlayLayer  *self);
-void            ld_overlay_layer_set_zoom_range   (LdOverlayLayer  *self,
-                                                   int              min_zoom,
-                                                   int              max_zoom);
-guint           ld_overlay_layer_get_frames_drawn (LdOverlayLayer  *self);
-gboolean        ld_overlay_layer_is_busy          (LdOverlayLayer  *self);
-GPtrArray      *ld_overlay_layers_new_for_store   (ShumateViewport *viewport,
-                                                   const char      *gpkg_path,
-                                                   GError         **error);
+LdOverlayLayer *ld_overlay_layer_new                 (ShumateViewport *viewport,
+                                                      LdTileRenderer  *renderer);
+LdTileRenderer *ld_overlay_layer_get_renderer        (LdOverlayLayer  *self);
+void            ld_overlay_layer_set_zoom_range      (LdOverlayLayer  *self,
+                                                      int              min_zoom,
+                                                      int              max_zoom);
+guint           ld_overlay_layer_get_frames_drawn    (LdOverlayLayer  *self);
+const guint8   *ld_overlay_layer_get_classes_in_view (LdOverlayLayer  *self,
+                                                      guint           *n_entries);
+gboolean        ld_overlay_layer_is_busy             (LdOverlayLayer  *self);
+GPtrArray      *ld_overlay_layers_new_for_store      (ShumateViewport *viewport,
+                                                      const char      *gpkg_path,
+                                                      GError         **error);
 
 G_END_DECLS

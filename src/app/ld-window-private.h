@@ -9,6 +9,7 @@
 #include "ld-case-list-row.h"
 #include "ld-case-page.h"
 #include "ld-layer-panel.h"
+#include "ld-map-legend.h"
 #include "ld-map-status.h"
 #include "ld-mbtiles-source.h"
 #include "ld-window.h"
@@ -26,6 +27,7 @@ struct _LdWindow
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
   LdLayerPanel         *layer_panel;
   char                 *server_url;   /* from ld_window_connect_server(), for offline areas */
+  LdMapLegend          *legend;
 
   /* The workbench (ld-window-workbench.c) */
   LdStore              *store;
@@ -59,6 +61,7 @@ struct _LdWindow
   AdwViewStack         *view_stack;
   GtkStack             *case_stack;
   LdCasePage           *case_page;
+  GtkOverlay           *map_overlay;
   ShumateSimpleMap     *map;
   LdMapStatus          *map_status;
   GtkMenuButton        *layers_button;

@@ -14,7 +14,8 @@
 
 #define POLL_MS        100
 #define QUIET_MS       400
-#define TIMEOUT_MS     30000
+/* A first start on a million-patch store builds its overviews first: 20-30 s on two cores. */
+#define TIMEOUT_MS     120000
 
 typedef struct
 {

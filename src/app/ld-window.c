@@ -179,6 +179,7 @@ ld_window_class_init (LdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LdWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map);
+  gtk_widget_class_bind_template_child (widget_class, LdWindow, map_overlay);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, map_status);
   gtk_widget_class_bind_template_child (widget_class, LdWindow, layers_button);
 
@@ -521,6 +522,11 @@ ld_window_new (LdApplication *application)
   self->settings = g_object_ref (ld_application_get_settings (application));
   self->layer_panel = ld_layer_panel_new (self->settings);
   gtk_menu_button_set_popover (self->layers_button, GTK_WIDGET (self->layer_panel));
+  /* Bottom left, above libshumate's scale. */
+  self->legend = ld_map_legend_new (self->settings);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->legend), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->legend), 40);
+  gtk_overlay_add_overlay (self->map_overlay, GTK_WIDGET (self->legend));
   basemap_action = g_settings_create_action (self->settings, "basemap");
   g_action_map_add_action (G_ACTION_MAP (self), basemap_action);
   restore_state (self);
@@ -580,6 +586,7 @@ ld_window_add_overlays (LdWindow   *self,
   if (self->outline_layer != NULL)
     raise_layer (map, SHUMATE_LAYER (self->outline_layer));
   ld_layer_panel_set_overlays (self->layer_panel, layers);
+  ld_map_legend_set_overlays (self->legend, layers);
   g_clear_pointer (&self->overlays, g_ptr_array_unref);
   self->overlays = g_steal_pointer (&layers);
   return TRUE;

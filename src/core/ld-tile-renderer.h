@@ -73,6 +73,8 @@ cairo_surface_t *ld_tile_renderer_render_finish     (LdTileRenderer       *self,
                                                      GError              **error);
 cairo_surface_t *ld_tile_renderer_empty_tile        (void);
 gboolean         ld_tile_renderer_is_empty_tile     (cairo_surface_t      *surface);
+const guint8    *ld_tile_renderer_get_tile_classes  (cairo_surface_t      *surface,
+                                                     guint                *n_entries);
 double           ld_tile_renderer_transform_error   (LdTileRenderer       *self,
                                                      int                   zoom,
                                                      int                   x,
