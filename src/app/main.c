@@ -17,6 +17,11 @@ main (int    argc,
   g_autoptr(LdApplication) app = NULL;
   int status;
 
+  /* GTK probes OpenGL at start even when the cairo renderer is chosen, which never uses it;
+   * without a GPU (Xvfb, remote desktops) that loads Mesa's llvmpipe and LLVM, ~50 MB. */
+  if (g_strcmp0 (g_getenv ("GSK_RENDERER"), "cairo") == 0 && g_getenv ("GDK_DEBUG") == NULL)
+    g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, ld_paths_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
