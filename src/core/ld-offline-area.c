@@ -21,61 +21,23 @@
  *
  * Layer rows are reference data from the server: no outbox op (the same as a pulled page).
  *
+ * This file holds the object, the area and the job; the requests are in
+ * ld-offline-area-http.c, the layer tables in ld-offline-area-features.c and the base map in
+ * ld-offline-area-tiles.c (ld-offline-area-private.h says what they share).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
-#include <geos_c.h>
-#include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 
 #include "ld-gk.h"
-#include "ld-gpkg-geom.h"
-#include "ld-offline-area.h"
+#include "ld-offline-area-private.h"
 #include "ld-redline.h"
-#include "ld-store-private.h"
-#include "ld-sync.h"
 
 #define DEFAULT_FEATURE_PAGE 500
 #define DEFAULT_TILE_BATCH   64
-#define MAX_ATTEMPTS         4
-
-typedef struct
-{
-  char      *name;
-  JsonArray *fields;     /* [{name, type}] from the estimate */
-  gint64     features;
-  gint64     bytes;
-} LayerInfo;
-
-struct _LdOfflineArea
-{
-  GObject               parent_instance;
-
-  char                 *server_url;
-  char                 *login;
-  char                 *password;
-  char                 *token;
-  SoupSession          *session;
-  GThread              *session_thread; /* libsoup: one session per thread */
-  guint                 feature_page;
-  guint                 tile_batch;
-  guint                 page_delay_ms; /* LANDDESK_OFFLINE_AREA_PAGE_DELAY_MS: the kill tests' window */
-
-  GEOSContextHandle_t   geos;
-  GEOSGeometry         *area;        /* EPSG:4525, x easting, y northing */
-  const GEOSPreparedGeometry *prepared;
-  LdLonLatBox           lonlat;
-  double                box[4];      /* the area's envelope in EPSG:4525 */
-  int                   min_zoom, max_zoom;
-
-  gint64                job;         /* offline_areas.id, 0 before the job exists */
-  GPtrArray            *layers;      /* LayerInfo, from the estimate */
-  LdOfflineAreaEstimate estimate;
-  gboolean              estimated;
-};
 
 G_DEFINE_FINAL_TYPE (LdOfflineArea, ld_offline_area, G_TYPE_OBJECT)
 
@@ -97,27 +59,18 @@ layer_info_free (gpointer data)
   g_free (info);
 }
 
-static gboolean
-safe_identifier (const char *name)
+static GEOSGeometry *
+ring_polygon (GEOSContextHandle_t  geos,
+              const double        *xy,
+              guint                n)
 {
-  if (name == NULL || *name == '\0' || strlen (name) > 63)
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_')
-      return FALSE;
-  return TRUE;
-}
+  GEOSCoordSequence *seq = GEOSCoordSeq_create_r (geos, n + 1, 2);
+  GEOSGeometry *ring;
 
-/* A column type as SQLite and GDAL write it: TEXT, REAL, TEXT(254), NUMERIC(10,2). */
-static gboolean
-safe_type (const char *type)
-{
-  if (type == NULL || *type == '\0' || strlen (type) > 40 || !g_ascii_isalpha (*type))
-    return FALSE;
-  for (const char *p = type; *p; p++)
-    if (!g_ascii_isalnum (*p) && !strchr ("_(), ", *p))
-      return FALSE;
-  return TRUE;
+  for (guint i = 0; i <= n; i++)
+    GEOSCoordSeq_setXY_r (geos, seq, i, xy[2 * (i % n)], xy[2 * (i % n) + 1]);
+  ring = GEOSGeom_createLinearRing_r (geos, seq);
+  return ring ? GEOSGeom_createPolygon_r (geos, ring, NULL, 0) : NULL;
 }
 
 static void
@@ -214,624 +167,6 @@ take_area (LdOfflineArea  *self,
   return TRUE;
 }
 
-static GEOSGeometry *
-ring_polygon (GEOSContextHandle_t  geos,
-              const double        *xy,
-              guint                n)
-{
-  GEOSCoordSequence *seq = GEOSCoordSeq_create_r (geos, n + 1, 2);
-  GEOSGeometry *ring;
-
-  for (guint i = 0; i <= n; i++)
-    GEOSCoordSeq_setXY_r (geos, seq, i, xy[2 * (i % n)], xy[2 * (i % n) + 1]);
-  ring = GEOSGeom_createLinearRing_r (geos, seq);
-  return ring ? GEOSGeom_createPolygon_r (geos, ring, NULL, 0) : NULL;
-}
-
-/* The polygonal part of @g as a MultiPolygon (taken), or NULL when nothing is left. */
-static GEOSGeometry *
-polygonal (GEOSContextHandle_t  geos,
-           GEOSGeometry        *g)
-{
-  GPtrArray *parts = g_ptr_array_new ();
-  GEOSGeometry *out = NULL;
-
-  if (g == NULL)
-    return NULL;
-  for (int i = 0; i < GEOSGetNumGeometries_r (geos, g); i++)
-    {
-      const GEOSGeometry *part = GEOSGetGeometryN_r (geos, g, i);
-      int type = GEOSGeomTypeId_r (geos, part);
-
-      if (type == GEOS_POLYGON && !GEOSisEmpty_r (geos, part))
-        g_ptr_array_add (parts, GEOSGeom_clone_r (geos, part));
-      else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION)
-        {
-          GEOSGeometry *sub = polygonal (geos, GEOSGeom_clone_r (geos, part));
-
-          for (int k = 0; sub != NULL && k < GEOSGetNumGeometries_r (geos, sub); k++)
-            g_ptr_array_add (parts, GEOSGeom_clone_r (geos, GEOSGetGeometryN_r (geos, sub, k)));
-          if (sub != NULL)
-            GEOSGeom_destroy_r (geos, sub);
-        }
-    }
-  GEOSGeom_destroy_r (geos, g);
-  if (parts->len > 0)
-    out = GEOSGeom_createCollection_r (geos, GEOS_MULTIPOLYGON, (GEOSGeometry **) parts->pdata,
-                                       parts->len);
-  g_ptr_array_free (parts, TRUE);
-  return out;
-}
-
-static GBytes *
-gpkg_blob (GEOSContextHandle_t  geos,
-           const GEOSGeometry  *g)
-{
-  GEOSWKBWriter *writer = GEOSWKBWriter_create_r (geos);
-  guint8 header[8] = { 'G', 'P', 0, 0x01 };   /* little-endian, no envelope */
-  guint32 srs = GUINT32_TO_LE (4525);
-  GByteArray *blob = g_byte_array_new ();
-  unsigned char *wkb;
-  size_t len = 0;
-
-  GEOSWKBWriter_setByteOrder_r (geos, writer, GEOS_WKB_NDR);
-  GEOSWKBWriter_setOutputDimension_r (geos, writer, 2);
-  wkb = GEOSWKBWriter_write_r (geos, writer, g, &len);
-  memcpy (header + 4, &srs, 4);
-  g_byte_array_append (blob, header, sizeof header);
-  g_byte_array_append (blob, wkb, (guint) len);
-  GEOSFree_r (geos, wkb);
-  GEOSWKBWriter_destroy_r (geos, writer);
-  return g_byte_array_free_to_bytes (blob);
-}
-
-/* ---- HTTP ------------------------------------------------------------------------------- */
-
-static gboolean
-login (LdOfflineArea  *self,
-       GCancellable   *cancellable,
-       GError        **error)
-{
-  g_autoptr(LdSync) sync = NULL;
-  g_autoptr(GError) local = NULL;
-
-  if (self->login == NULL || self->password == NULL)
-    {
-      g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_AUTH,
-                   "the server %s wants a login: give a user and a password", self->server_url);
-      return FALSE;
-    }
-  /* The sync client's login (retries, its error wording), not a copy of it. */
-  sync = ld_sync_new (self->server_url);
-  ld_sync_set_credentials (sync, self->login, self->password);
-  ld_sync_set_retries (sync, 2, 200);
-  if (!ld_sync_login (sync, cancellable, &local))
-    {
-      int code = g_error_matches (local, LD_SYNC_ERROR, LD_SYNC_ERROR_AUTH)
-                 ? LD_OFFLINE_AREA_ERROR_AUTH
-                 : g_error_matches (local, LD_SYNC_ERROR, LD_SYNC_ERROR_NETWORK)
-                 ? LD_OFFLINE_AREA_ERROR_NETWORK : LD_OFFLINE_AREA_ERROR_SERVER;
-
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local));
-      else
-        g_set_error (error, LD_OFFLINE_AREA_ERROR, code, "%s", local->message);
-      return FALSE;
-    }
-  g_free (self->token);
-  self->token = ld_sync_dup_token (sync);
-  return TRUE;
-}
-
-static char *
-error_message (GBytes *body)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize len = 0;
-  const char *data = body ? g_bytes_get_data (body, &len) : NULL;
-
-  if (data != NULL && json_parser_load_from_data (parser, data, (gssize) len, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-
-      if (json_object_has_member (o, "message"))
-        return g_strdup (json_object_get_string_member (o, "message"));
-    }
-  return g_strdup ("no explanation");
-}
-
-/* GET @path; network errors and 5xx retried with backoff, a 401 logs in again once. Returns
- * the body of a 200, NULL with *@status = 404 (no error) for a missing tile, or an error. */
-static GBytes *
-http_get (LdOfflineArea  *self,
-          const char     *path,
-          gboolean        missing_ok,
-          guint          *status,
-          GCancellable   *cancellable,
-          GError        **error)
-{
-  g_autofree char *url = g_strconcat (self->server_url, path, NULL);
-  gboolean relogged = FALSE;
-
-  *status = 0;
-  if (self->token == NULL && !login (self, cancellable, error))
-    return NULL;
-  if (self->session == NULL || self->session_thread != g_thread_self ())
-    {
-      g_clear_object (&self->session);
-      self->session = soup_session_new_with_options ("timeout", 60, "idle-timeout", 60, NULL);
-      self->session_thread = g_thread_self ();
-    }
-  for (guint attempt = 0;; attempt++)
-    {
-      g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
-      g_autoptr(GError) local = NULL;
-      g_autoptr(GBytes) body = NULL;
-      g_autofree char *auth = NULL;
-
-      if (msg == NULL)
-        {
-          g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_INPUT,
-                       "'%s' is not a server URL", self->server_url);
-          return NULL;
-        }
-      auth = g_strconcat ("Bearer ", self->token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-      body = soup_session_send_and_read (self->session, msg, cancellable, &local);
-      *status = body ? soup_message_get_status (msg) : 0;
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return NULL;
-        }
-      if (*status == SOUP_STATUS_OK)
-        return g_steal_pointer (&body);
-      if (*status == SOUP_STATUS_NOT_FOUND && missing_ok)
-        return NULL;
-      if (*status == SOUP_STATUS_UNAUTHORIZED && !relogged)
-        {
-          relogged = TRUE;
-          if (!login (self, cancellable, error))
-            return NULL;
-          continue;
-        }
-      if ((body == NULL || *status >= 500) && attempt + 1 < MAX_ATTEMPTS)
-        {
-          g_usleep (1000 * ld_sync_backoff_ms (attempt, 200, 2000, 0.2));
-          continue;
-        }
-      if (body == NULL)
-        g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_NETWORK,
-                     "the server %s cannot be reached (%s); what was downloaded is kept:"
-                     " resume the download later", self->server_url, local->message);
-      else
-        {
-          g_autofree char *message = error_message (body);
-
-          g_set_error (error, LD_OFFLINE_AREA_ERROR,
-                       *status == SOUP_STATUS_UNAUTHORIZED || *status == SOUP_STATUS_FORBIDDEN
-                       ? LD_OFFLINE_AREA_ERROR_AUTH
-                       : *status < 500 ? LD_OFFLINE_AREA_ERROR_INPUT : LD_OFFLINE_AREA_ERROR_SERVER,
-                       "the server %s answered %u to %s: %s", self->server_url, *status, path,
-                       message);
-        }
-      return NULL;
-    }
-}
-
-static JsonNode *
-get_json (LdOfflineArea  *self,
-          const char     *path,
-          GCancellable   *cancellable,
-          GError        **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) body = NULL;
-  guint status;
-  gsize len;
-  const char *data;
-
-  body = http_get (self, path, FALSE, &status, cancellable, error);
-  if (body == NULL)
-    return NULL;
-  data = g_bytes_get_data (body, &len);
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_PROTOCOL,
-                   "the server's answer to %s is not a JSON object", path);
-      return NULL;
-    }
-  return json_node_copy (json_parser_get_root (parser));
-}
-
-static char *
-box_param (const double box[4])
-{
-  char a[4][G_ASCII_DTOSTR_BUF_SIZE];
-
-  for (int i = 0; i < 4; i++)
-    g_ascii_formatd (a[i], sizeof a[i], "%.3f", box[i]);
-  return g_strjoin (",", a[0], a[1], a[2], a[3], NULL);
-}
-
-/* The features' box, widened to the millimetres it is sent with. */
-static char *
-feature_box_param (LdOfflineArea *self)
-{
-  double box[4] = { floor (self->box[0] * 1000) / 1000 - 0.001,
-                    floor (self->box[1] * 1000) / 1000 - 0.001,
-                    ceil (self->box[2] * 1000) / 1000 + 0.001,
-                    ceil (self->box[3] * 1000) / 1000 + 0.001 };
-
-  return box_param (box);
-}
-
-static char *
-lonlat_param (const LdLonLatBox *ll)
-{
-  char a[4][G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_ascii_formatd (a[0], sizeof a[0], "%.9f", ll->west);
-  g_ascii_formatd (a[1], sizeof a[1], "%.9f", ll->south);
-  g_ascii_formatd (a[2], sizeof a[2], "%.9f", ll->east);
-  g_ascii_formatd (a[3], sizeof a[3], "%.9f", ll->north);
-  return g_strjoin (",", a[0], a[1], a[2], a[3], NULL);
-}
-
-/* ---- the store's side --------------------------------------------------------------------- */
-
-static gboolean
-store_error (LdStore     *store,
-             GError     **error,
-             GError      *local)
-{
-  g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_STORE, "%s",
-               local ? local->message : sqlite3_errmsg (store->db));
-  g_clear_error (&local);
-  return FALSE;
-}
-
-static gboolean
-table_exists (LdStore    *store,
-              const char *name)
-{
-  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (store, "SELECT 1 FROM sqlite_master WHERE"
-                                                           " type = 'table' AND name = ?", NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-  ld_store_bind_text (stmt, 1, name);
-  return sqlite3_step (stmt) == SQLITE_ROW;
-}
-
-/* A layer table as GDAL would make it: GeoPackage metadata, R-tree and its triggers. */
-static gboolean
-create_layer_table (LdStore    *store,
-                    LayerInfo  *info,
-                    GError    **error)
-{
-  g_autoptr(GString) sql = g_string_new (NULL);
-  const char *t = info->name;
-
-  g_string_printf (sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,"
-                        " geom MULTIPOLYGON", t);
-  for (guint i = 0; info->fields && i < json_array_get_length (info->fields); i++)
-    {
-      JsonObject *f = json_array_get_object_element (info->fields, i);
-      const char *name = json_object_get_string_member_with_default (f, "name", NULL);
-      const char *type = json_object_get_string_member_with_default (f, "type", "TEXT");
-
-      if (!safe_identifier (name) || !safe_type (type))
-        {
-          g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_PROTOCOL,
-                       "layer %s: the server sent an unusable field name or type", t);
-          return FALSE;
-        }
-      g_string_append_printf (sql, ", \"%s\" %s", name, type);
-    }
-  g_string_append (sql, ");");
-  g_string_append_printf (sql,
-    "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id)"
-    " VALUES ('%s', 'features', '%s', 4525);"
-    "INSERT INTO gpkg_geometry_columns VALUES ('%s', 'geom', 'MULTIPOLYGON', 4525, 0, 0);"
-    "CREATE VIRTUAL TABLE rtree_%s_geom USING rtree(id, minx, maxx, miny, maxy);"
-    "INSERT INTO gpkg_extensions VALUES ('%s', 'geom', 'gpkg_rtree_index',"
-    " 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');",
-    t, t, t, t, t);
-  g_string_append_printf (sql,
-    "CREATE TRIGGER rtree_%s_geom_insert AFTER INSERT ON \"%s\""
-    " WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom)) BEGIN"
-    " INSERT OR REPLACE INTO rtree_%s_geom VALUES (NEW.fid, ST_MinX(NEW.geom),"
-    " ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;"
-    "CREATE TRIGGER rtree_%s_geom_update1 AFTER UPDATE OF geom ON \"%s\""
-    " WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom)) BEGIN"
-    " INSERT OR REPLACE INTO rtree_%s_geom VALUES (NEW.fid, ST_MinX(NEW.geom),"
-    " ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)); END;"
-    "CREATE TRIGGER rtree_%s_geom_update2 AFTER UPDATE OF geom ON \"%s\""
-    " WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom)) BEGIN"
-    " DELETE FROM rtree_%s_geom WHERE id = OLD.fid; END;"
-    "CREATE TRIGGER rtree_%s_geom_delete AFTER DELETE ON \"%s\""
-    " WHEN old.geom NOT NULL BEGIN"
-    " DELETE FROM rtree_%s_geom WHERE id = OLD.fid; END;",
-    t, t, t, t, t, t, t, t, t, t, t, t);
-  if (!ld_store_exec (store, sql->str, error))
-    return FALSE;
-  return TRUE;
-}
-
-/* Local columns of a layer (without fid and geom). */
-static GPtrArray *
-local_columns (LdStore    *store,
-               const char *layer)
-{
-  g_autofree char *sql = g_strdup_printf ("PRAGMA table_info(\"%s\")", layer);
-  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (store, sql, NULL);
-  GPtrArray *cols = g_ptr_array_new_with_free_func (g_free);
-
-  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *name = (const char *) sqlite3_column_text (stmt, 1);
-
-      if (!g_str_equal (name, "fid") && !g_str_equal (name, "geom") && safe_identifier (name))
-        g_ptr_array_add (cols, g_strdup (name));
-    }
-  return cols;
-}
-
-typedef struct
-{
-  GPtrArray    *columns;
-  sqlite3_stmt *select;
-  sqlite3_stmt *update;
-  sqlite3_stmt *insert;
-} LayerWriter;
-
-static void
-layer_writer_clear (LayerWriter *w)
-{
-  g_clear_pointer (&w->columns, g_ptr_array_unref);
-  g_clear_pointer (&w->select, sqlite3_finalize);
-  g_clear_pointer (&w->update, sqlite3_finalize);
-  g_clear_pointer (&w->insert, sqlite3_finalize);
-}
-
-static gboolean
-layer_writer_init (LayerWriter  *w,
-                   LdStore      *store,
-                   const char   *layer,
-                   GError      **error)
-{
-  g_autoptr(GString) update = g_string_new (NULL);
-  g_autoptr(GString) insert = g_string_new (NULL);
-  g_autofree char *select = g_strdup_printf ("SELECT geom FROM \"%s\" WHERE fid = ?", layer);
-
-  w->columns = local_columns (store, layer);
-  g_string_printf (update, "UPDATE \"%s\" SET geom = ?2", layer);
-  g_string_printf (insert, "INSERT INTO \"%s\" (fid, geom", layer);
-  for (guint i = 0; i < w->columns->len; i++)
-    {
-      g_string_append_printf (update, ", \"%s\" = ?%u", (char *) w->columns->pdata[i], i + 3);
-      g_string_append_printf (insert, ", \"%s\"", (char *) w->columns->pdata[i]);
-    }
-  g_string_append (update, " WHERE fid = ?1");
-  g_string_append (insert, ") VALUES (?1, ?2");
-  for (guint i = 0; i < w->columns->len; i++)
-    g_string_append_printf (insert, ", ?%u", i + 3);
-  g_string_append (insert, ")");
-  w->select = ld_store_prepare (store, select, error);
-  w->update = w->select ? ld_store_prepare (store, update->str, error) : NULL;
-  w->insert = w->update ? ld_store_prepare (store, insert->str, error) : NULL;
-  return w->insert != NULL;
-}
-
-/* What the store already holds of feature @fid, as GEOS, or NULL. */
-static GEOSGeometry *
-stored_geometry (LdOfflineArea *self,
-                 LayerWriter   *w,
-                 gint64         fid)
-{
-  GEOSGeometry *g = NULL;
-
-  sqlite3_reset (w->select);
-  sqlite3_bind_int64 (w->select, 1, fid);
-  if (sqlite3_step (w->select) == SQLITE_ROW && sqlite3_column_type (w->select, 0) == SQLITE_BLOB)
-    {
-      LdGpkgHeader header;
-      const guint8 *blob = sqlite3_column_blob (w->select, 0);
-      gsize len = (gsize) sqlite3_column_bytes (w->select, 0);
-
-      if (ld_gpkg_geom_parse_header (blob, len, &header, NULL) && !header.empty)
-        g = GEOSGeomFromWKB_buf_r (self->geos, header.wkb, header.wkb_length);
-    }
-  sqlite3_reset (w->select);
-  return g;
-}
-
-static void
-bind_value (sqlite3_stmt *stmt,
-            int           index,
-            JsonNode     *node)
-{
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node) || !JSON_NODE_HOLDS_VALUE (node))
-    sqlite3_bind_null (stmt, index);
-  else if (json_node_get_value_type (node) == G_TYPE_INT64)
-    sqlite3_bind_int64 (stmt, index, json_node_get_int (node));
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    sqlite3_bind_double (stmt, index, json_node_get_double (node));
-  else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    sqlite3_bind_int (stmt, index, json_node_get_boolean (node));
-  else
-    sqlite3_bind_text (stmt, index, json_node_get_string (node), -1, SQLITE_TRANSIENT);
-}
-
-/* Clips one feature to the area and writes it (united with what the store holds of it).
- * Returns FALSE on a store error; *@kept says whether anything of it lies in the area. */
-static gboolean
-write_feature (LdOfflineArea  *self,
-               LdStore        *store,
-               LayerWriter    *w,
-               JsonObject     *feature,
-               gboolean       *kept,
-               GError        **error)
-{
-  const char *text = json_object_get_string_member_with_default (feature, "wkb", NULL);
-  gint64 fid = json_object_get_int_member_with_default (feature, "id", -1);
-  JsonObject *props = json_object_get_object_member (feature, "properties");
-  g_autofree guchar *wkb = NULL;
-  gsize len = 0;
-  GEOSGeometry *g, *clipped, *old;
-  g_autoptr(GBytes) blob = NULL;
-  sqlite3_stmt *stmts[2] = { w->update, w->insert };
-
-  *kept = FALSE;
-  if (text == NULL || fid < 0)
-    return TRUE;   /* a feature without geometry has nothing in the area */
-  wkb = g_base64_decode (text, &len);
-  g = GEOSGeomFromWKB_buf_r (self->geos, wkb, len);
-  if (g == NULL)
-    {
-      g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_PROTOCOL,
-                   "feature %" G_GINT64_FORMAT ": the server sent a geometry GEOS cannot read", fid);
-      return FALSE;
-    }
-  if (GEOSPreparedCovers_r (self->geos, self->prepared, g) == 1)
-    clipped = polygonal (self->geos, g);
-  else if (GEOSPreparedIntersects_r (self->geos, self->prepared, g) == 1)
-    {
-      clipped = polygonal (self->geos, GEOSIntersection_r (self->geos, self->area, g));
-      GEOSGeom_destroy_r (self->geos, g);
-    }
-  else
-    {
-      GEOSGeom_destroy_r (self->geos, g);
-      return TRUE;
-    }
-  if (clipped == NULL)
-    return TRUE;
-  old = stored_geometry (self, w, fid);
-  if (old != NULL)
-    {
-      /* Replace inside the area, keep outside: (stored - area) + (server's * area). */
-      GEOSGeometry *rest = polygonal (self->geos, GEOSDifference_r (self->geos, old, self->area));
-
-      GEOSGeom_destroy_r (self->geos, old);
-      if (rest != NULL)
-        {
-          GEOSGeometry *merged = polygonal (self->geos, GEOSUnion_r (self->geos, rest, clipped));
-
-          GEOSGeom_destroy_r (self->geos, rest);
-          if (merged != NULL)
-            {
-              GEOSGeom_destroy_r (self->geos, clipped);
-              clipped = merged;
-            }
-        }
-    }
-  blob = gpkg_blob (self->geos, clipped);
-  GEOSGeom_destroy_r (self->geos, clipped);
-  *kept = TRUE;
-
-  /* UPDATE first, INSERT when the row is new: the R-tree triggers fire either way. */
-  for (int s = 0; s < 2; s++)
-    {
-      sqlite3_stmt *stmt = stmts[s];
-
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, fid);
-      sqlite3_bind_blob (stmt, 2, g_bytes_get_data (blob, NULL), (int) g_bytes_get_size (blob),
-                         SQLITE_STATIC);
-      for (guint i = 0; i < w->columns->len; i++)
-        bind_value (stmt, (int) i + 3,
-                    props ? json_object_get_member (props, w->columns->pdata[i]) : NULL);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          sqlite3_reset (stmt);
-          return ld_store_fail (store, error, "cannot write a downloaded feature");
-        }
-      sqlite3_reset (stmt);
-      if (s == 0 && sqlite3_changes (store->db) > 0)
-        break;
-    }
-  return TRUE;
-}
-
-/* Stored features of @layer in the area that the server did not send this job: deleted there.
- * Their part inside the area goes; a row with nothing left goes. */
-static gboolean
-remove_vanished (LdOfflineArea  *self,
-                 LdStore        *store,
-                 const char     *layer,
-                 GError        **error)
-{
-  g_autofree char *sql = g_strdup_printf (
-      "SELECT t.fid, t.geom FROM \"%s\" t JOIN \"rtree_%s_geom\" r ON r.id = t.fid"
-      " WHERE r.maxx >= ?1 AND r.minx <= ?3 AND r.maxy >= ?2 AND r.miny <= ?4"
-      " AND t.fid NOT IN (SELECT fid FROM offline_area_fids WHERE area_id = ?5 AND layer = ?6)",
-      layer, layer);
-  g_autofree char *del_sql = g_strdup_printf ("DELETE FROM \"%s\" WHERE fid = ?", layer);
-  g_autofree char *upd_sql = g_strdup_printf ("UPDATE \"%s\" SET geom = ? WHERE fid = ?", layer);
-  g_auto(sqlite3_stmt_ptr) select = ld_store_prepare (store, sql, error);
-  g_auto(sqlite3_stmt_ptr) del = NULL;
-  g_auto(sqlite3_stmt_ptr) upd = NULL;
-  g_autoptr(GArray) fids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) rests = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-
-  if (select == NULL)
-    return FALSE;
-  for (int i = 0; i < 4; i++)
-    sqlite3_bind_double (select, i + 1, self->box[i]);
-  sqlite3_bind_int64 (select, 5, self->job);
-  ld_store_bind_text (select, 6, layer);
-  /* Collected first: the rows change below. */
-  while (sqlite3_step (select) == SQLITE_ROW)
-    {
-      LdGpkgHeader header;
-      const guint8 *blob = sqlite3_column_blob (select, 1);
-      GEOSGeometry *g = NULL, *rest;
-      gint64 fid = sqlite3_column_int64 (select, 0);
-
-      if (blob != NULL && ld_gpkg_geom_parse_header (blob, (gsize) sqlite3_column_bytes (select, 1),
-                                                     &header, NULL) && !header.empty)
-        g = GEOSGeomFromWKB_buf_r (self->geos, header.wkb, header.wkb_length);
-      if (g == NULL || GEOSPreparedIntersects_r (self->geos, self->prepared, g) != 1)
-        {
-          if (g != NULL)
-            GEOSGeom_destroy_r (self->geos, g);
-          continue;
-        }
-      rest = polygonal (self->geos, GEOSDifference_r (self->geos, g, self->area));
-      GEOSGeom_destroy_r (self->geos, g);
-      g_array_append_val (fids, fid);
-      g_ptr_array_add (rests, rest ? gpkg_blob (self->geos, rest) : NULL);
-      if (rest != NULL)
-        GEOSGeom_destroy_r (self->geos, rest);
-    }
-  del = ld_store_prepare (store, del_sql, error);
-  upd = del ? ld_store_prepare (store, upd_sql, error) : NULL;
-  if (upd == NULL)
-    return FALSE;
-  for (guint i = 0; i < fids->len; i++)
-    {
-      GBytes *rest = rests->pdata[i];
-      sqlite3_stmt *stmt = rest ? upd : del;
-
-      sqlite3_reset (stmt);
-      if (rest != NULL)
-        {
-          sqlite3_bind_blob (stmt, 1, g_bytes_get_data (rest, NULL), (int) g_bytes_get_size (rest),
-                             SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, g_array_index (fids, gint64, i));
-        }
-      else
-        sqlite3_bind_int64 (stmt, 1, g_array_index (fids, gint64, i));
-      if (!ld_store_step_done (store, stmt, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* ---- the job ------------------------------------------------------------------------------ */
 
 static gboolean
@@ -862,12 +197,12 @@ read_progress (LdOfflineArea         *self,
   return TRUE;
 }
 
-static void
-report (LdOfflineArea             *self,
-        LdStore                   *store,
-        const char                *layer,
-        LdOfflineAreaProgressFunc  progress,
-        gpointer                   user_data)
+void
+ld_offline_area_report (LdOfflineArea             *self,
+                        LdStore                   *store,
+                        const char                *layer,
+                        LdOfflineAreaProgressFunc  progress,
+                        gpointer                   user_data)
 {
   LdOfflineAreaProgress p = { .layer = layer };
 
@@ -889,7 +224,7 @@ create_job (LdOfflineArea  *self,
   g_autofree char *now = ld_store_now ();
 
   if (!ld_store_begin (store, &local))
-    return store_error (store, error, g_steal_pointer (&local));
+    return ld_offline_area_store_error (store, error, g_steal_pointer (&local));
   job = ld_store_prepare (store,
                           "INSERT INTO offline_areas (created_at, server, area, west, south, east,"
                           " north, min_zoom, max_zoom, features_total, tiles_total, bytes_total)"
@@ -918,7 +253,8 @@ create_job (LdOfflineArea  *self,
     {
       LayerInfo *info = self->layers->pdata[i];
 
-      if (!table_exists (store, info->name) && !create_layer_table (store, info, &local))
+      if (!ld_offline_area_table_exists (store, info->name)
+          && !ld_offline_area_create_layer_table (store, info, &local))
         goto fail;
       sqlite3_reset (layer);
       sqlite3_bind_int64 (layer, 1, self->job);
@@ -933,7 +269,7 @@ create_job (LdOfflineArea  *self,
 fail:
   ld_store_rollback (store);
   self->job = 0;
-  return store_error (store, error, g_steal_pointer (&local));
+  return ld_offline_area_store_error (store, error, g_steal_pointer (&local));
 }
 
 /* One page of a layer: fetched, clipped, written with its cursor in one transaction. Returns
@@ -947,7 +283,7 @@ download_page (LdOfflineArea  *self,
                GCancellable   *cancellable,
                GError        **error)
 {
-  g_autofree char *box = feature_box_param (self);
+  g_autofree char *box = ld_offline_area_feature_box_param (self);
   g_autofree char *path = g_strdup_printf ("/api/v1/extract/%s?bbox=%s&after=%" G_GINT64_FORMAT
                                            "&limit=%u", layer, box, *cursor, self->feature_page);
   g_autoptr(JsonNode) root = NULL;
@@ -961,7 +297,7 @@ download_page (LdOfflineArea  *self,
   gint64 kept_n = 0, bytes = 0;
   guint n;
 
-  root = get_json (self, path, cancellable, error);
+  root = ld_offline_area_get_json (self, path, cancellable, error);
   if (root == NULL)
     return FALSE;
   o = json_node_get_object (root);
@@ -975,8 +311,8 @@ download_page (LdOfflineArea  *self,
     }
   n = json_array_get_length (features);
   if (!ld_store_begin (store, &local))
-    return store_error (store, error, g_steal_pointer (&local));
-  if (!layer_writer_init (&w, store, layer, &local))
+    return ld_offline_area_store_error (store, error, g_steal_pointer (&local));
+  if (!ld_offline_area_layer_writer_init (&w, store, layer, &local))
     goto fail;
   seen = ld_store_prepare (store, "INSERT OR IGNORE INTO offline_area_fids (area_id, layer, fid)"
                                  " VALUES (?, ?, ?)", &local);
@@ -998,7 +334,7 @@ download_page (LdOfflineArea  *self,
             goto fail;
         }
 
-      if (f == NULL || !write_feature (self, store, &w, f, &kept, &local))
+      if (f == NULL || !ld_offline_area_write_feature (self, store, &w, f, &kept, &local))
         {
           if (local == NULL)
             g_set_error (&local, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_PROTOCOL,
@@ -1010,7 +346,7 @@ download_page (LdOfflineArea  *self,
     }
   *more = !JSON_NODE_HOLDS_NULL (next);
   *cursor = *more ? json_node_get_int (next) : *cursor;
-  if (!*more && !remove_vanished (self, store, layer, &local))
+  if (!*more && !ld_offline_area_remove_vanished (self, store, layer, &local))
     goto fail;
   update = ld_store_prepare (store,
                              "UPDATE offline_area_layers SET after_fid = ?, done = ?,"
@@ -1035,13 +371,13 @@ download_page (LdOfflineArea  *self,
   sqlite3_bind_int64 (update, 2, self->job);
   if (!ld_store_step_done (store, update, &local) || !ld_store_commit (store, &local))
     goto fail;
-  layer_writer_clear (&w);
+  ld_offline_area_layer_writer_clear (&w);
   return TRUE;
 
 fail:
-  layer_writer_clear (&w);
+  ld_offline_area_layer_writer_clear (&w);
   ld_store_rollback (store);
-  return store_error (store, error, g_steal_pointer (&local));
+  return ld_offline_area_store_error (store, error, g_steal_pointer (&local));
 }
 
 static gboolean
@@ -1059,7 +395,7 @@ download_layers (LdOfflineArea             *self,
   stmt = ld_store_prepare (store, "SELECT layer, after_fid FROM offline_area_layers"
                                   " WHERE area_id = ? AND NOT done ORDER BY rowid", NULL);
   if (stmt == NULL)
-    return store_error (store, error, NULL);
+    return ld_offline_area_store_error (store, error, NULL);
   sqlite3_bind_int64 (stmt, 1, self->job);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -1079,253 +415,10 @@ download_layers (LdOfflineArea             *self,
             return FALSE;
           if (!download_page (self, store, names->pdata[i], &cursor, &more, cancellable, error))
             return FALSE;
-          report (self, store, names->pdata[i], progress, user_data);
+          ld_offline_area_report (self, store, names->pdata[i], progress, user_data);
         }
     }
   return TRUE;
-}
-
-static sqlite3 *
-open_tiles_file (const char  *path,
-                 GError     **error)
-{
-  sqlite3 *db = NULL;
-
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK
-      || sqlite3_exec (db,
-                       "PRAGMA busy_timeout = 5000;"
-                       "CREATE TABLE IF NOT EXISTS metadata (name TEXT PRIMARY KEY, value TEXT);"
-                       "CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER, tile_column INTEGER,"
-                       "  tile_row INTEGER, tile_data BLOB,"
-                       "  PRIMARY KEY (zoom_level, tile_column, tile_row)) WITHOUT ROWID;",
-                       NULL, NULL, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_STORE,
-                   "cannot write the offline base map %s: %s", path,
-                   db ? sqlite3_errmsg (db) : "out of memory");
-      sqlite3_close (db);
-      return NULL;
-    }
-  return db;
-}
-
-typedef struct
-{
-  int z, x, y;
-  GBytes *data;
-} Tile;
-
-static void
-tile_clear (gpointer data)
-{
-  Tile *t = data;
-
-  g_clear_pointer (&t->data, g_bytes_unref);
-}
-
-/* Writes a batch of tiles in one MBTiles transaction, then the store's cursor. */
-static gboolean
-write_tiles (LdOfflineArea  *self,
-             LdStore        *store,
-             sqlite3        *db,
-             GArray         *batch,
-             gint64          done,
-             gint64          bytes,
-             GError        **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  g_autoptr(GError) local = NULL;
-  g_auto(sqlite3_stmt_ptr) update = NULL;
-  gboolean ok = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
-                && sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO tiles (zoom_level, tile_column,"
-                                           " tile_row, tile_data) VALUES (?, ?, ?, ?)",
-                                       -1, &stmt, NULL) == SQLITE_OK;
-
-  for (guint i = 0; ok && i < batch->len; i++)
-    {
-      Tile *t = &g_array_index (batch, Tile, i);
-
-      if (t->data == NULL)
-        continue;
-      sqlite3_reset (stmt);
-      sqlite3_bind_int (stmt, 1, t->z);
-      sqlite3_bind_int (stmt, 2, t->x);
-      sqlite3_bind_int (stmt, 3, (1 << t->z) - 1 - t->y);
-      sqlite3_bind_blob (stmt, 4, g_bytes_get_data (t->data, NULL),
-                         (int) g_bytes_get_size (t->data), SQLITE_STATIC);
-      ok = sqlite3_step (stmt) == SQLITE_DONE;
-    }
-  sqlite3_finalize (stmt);
-  if (!ok || sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, LD_OFFLINE_AREA_ERROR, LD_OFFLINE_AREA_ERROR_STORE,
-                   "cannot write tiles to the offline base map: %s", sqlite3_errmsg (db));
-      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  update = ld_store_prepare (store, "UPDATE offline_areas SET tiles_done = ?,"
-                                    " bytes_done = bytes_done + ? WHERE id = ?", &local);
-  if (update == NULL)
-    return store_error (store, error, g_steal_pointer (&local));
-  sqlite3_bind_int64 (update, 1, done);
-  sqlite3_bind_int64 (update, 2, bytes);
-  sqlite3_bind_int64 (update, 3, self->job);
-  if (!ld_store_step_done (store, update, &local))
-    return store_error (store, error, g_steal_pointer (&local));
-  return TRUE;
-}
-
-static gint64
-job_tiles_done (LdOfflineArea *self,
-                LdStore       *store)
-{
-  g_auto(sqlite3_stmt_ptr) stmt = ld_store_prepare (store, "SELECT tiles_done FROM offline_areas"
-                                                           " WHERE id = ?", NULL);
-
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, self->job);
-  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-}
-
-/* The file's bounds grown by this area's box (the file may hold several areas). */
-static char *
-union_bounds (sqlite3           *db,
-              const LdLonLatBox *box)
-{
-  LdLonLatBox u = *box;
-  sqlite3_stmt *stmt = NULL;
-  char b[4][G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (sqlite3_prepare_v2 (db, "SELECT value FROM metadata WHERE name = 'bounds'", -1, &stmt,
-                          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_auto(GStrv) parts = g_strsplit ((const char *) sqlite3_column_text (stmt, 0), ",", -1);
-
-      if (g_strv_length (parts) == 4)
-        {
-          u.west = MIN (u.west, g_ascii_strtod (parts[0], NULL));
-          u.south = MIN (u.south, g_ascii_strtod (parts[1], NULL));
-          u.east = MAX (u.east, g_ascii_strtod (parts[2], NULL));
-          u.north = MAX (u.north, g_ascii_strtod (parts[3], NULL));
-        }
-    }
-  sqlite3_finalize (stmt);
-  g_ascii_formatd (b[0], sizeof b[0], "%.6f", u.west);
-  g_ascii_formatd (b[1], sizeof b[1], "%.6f", u.south);
-  g_ascii_formatd (b[2], sizeof b[2], "%.6f", u.east);
-  g_ascii_formatd (b[3], sizeof b[3], "%.6f", u.north);
-  return g_strjoin (",", b[0], b[1], b[2], b[3], NULL);
-}
-
-static void
-write_tiles_metadata (LdOfflineArea *self,
-                      sqlite3       *db)
-{
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *bounds = union_bounds (db, &self->lonlat);
-  g_autofree char *min_text = NULL;
-  g_autofree char *max_text = NULL;
-  int lo = self->min_zoom, hi = self->max_zoom;
-
-  /* Its zooms are those of all its tiles. */
-  if (sqlite3_prepare_v2 (db, "SELECT min(zoom_level), max(zoom_level) FROM tiles", -1, &stmt,
-                          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW
-      && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    {
-      lo = sqlite3_column_int (stmt, 0);
-      hi = sqlite3_column_int (stmt, 1);
-    }
-  sqlite3_finalize (stmt);
-  min_text = g_strdup_printf ("%d", lo);
-  max_text = g_strdup_printf ("%d", hi);
-  {
-    const char *pairs[][2] = {
-      { "name", "LandDesk offline base map" }, { "format", "png" }, { "type", "baselayer" },
-      { "version", "1.3" }, { "minzoom", min_text }, { "maxzoom", max_text },
-      { "bounds", bounds },
-    };
-
-    sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?, ?)", -1,
-                        &stmt, NULL);
-    for (guint i = 0; stmt != NULL && i < G_N_ELEMENTS (pairs); i++)
-      {
-        sqlite3_reset (stmt);
-        sqlite3_bind_text (stmt, 1, pairs[i][0], -1, SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 2, pairs[i][1], -1, SQLITE_STATIC);
-        sqlite3_step (stmt);
-      }
-    sqlite3_finalize (stmt);
-  }
-}
-
-static gboolean
-download_tiles (LdOfflineArea             *self,
-                LdStore                   *store,
-                LdOfflineAreaProgressFunc  progress,
-                gpointer                   user_data,
-                GCancellable              *cancellable,
-                GError                   **error)
-{
-  g_autofree char *path = ld_offline_area_basemap_path (ld_store_get_path (store));
-  g_autoptr(GArray) batch = g_array_new (FALSE, TRUE, sizeof (Tile));
-  gint64 done = job_tiles_done (self, store), index = 0, bytes = 0;
-  sqlite3 *db;
-  gboolean ok = TRUE;
-
-  if (self->max_zoom < 0)
-    return TRUE;   /* the server has no base map */
-  db = open_tiles_file (path, error);
-  if (db == NULL)
-    return FALSE;
-  g_array_set_clear_func (batch, tile_clear);
-  for (int z = self->min_zoom; ok && z <= self->max_zoom; z++)
-    {
-      int x0, y0, x1, y1;
-
-      ld_geo_tile_range (&self->lonlat, z, &x0, &y0, &x1, &y1);
-      for (int y = y0; ok && y <= y1; y++)
-        for (int x = x0; ok && x <= x1; x++, index++)
-          {
-            g_autofree char *tile_path = NULL;
-            Tile t = { z, x, y, NULL };
-            guint status;
-
-            if (index < done)
-              continue;
-            if (g_cancellable_set_error_if_cancelled (cancellable, error))
-              {
-                ok = FALSE;
-                break;
-              }
-            tile_path = g_strdup_printf ("/api/v1/tiles/%d/%d/%d", z, x, y);
-            t.data = http_get (self, tile_path, TRUE, &status, cancellable, error);
-            if (t.data == NULL && status != SOUP_STATUS_NOT_FOUND)
-              {
-                ok = FALSE;
-                break;
-              }
-            bytes += t.data ? (gint64) g_bytes_get_size (t.data) : 0;
-            g_array_append_val (batch, t);
-            if (batch->len >= self->tile_batch)
-              {
-                ok = write_tiles (self, store, db, batch, index + 1, bytes, error);
-                g_array_set_size (batch, 0);
-                bytes = 0;
-                if (ok)
-                  report (self, store, NULL, progress, user_data);
-              }
-          }
-    }
-  if (ok && batch->len > 0)
-    {
-      ok = write_tiles (self, store, db, batch, index, bytes, error);
-      report (self, store, NULL, progress, user_data);
-    }
-  if (ok)
-    write_tiles_metadata (self, db);
-  sqlite3_close (db);
-  return ok;
 }
 
 static gboolean
@@ -1340,7 +433,7 @@ finish_job (LdOfflineArea  *self,
 
   /* Done, and the fids (only needed while the layers downloaded) dropped, together. */
   if (!ld_store_begin (store, &local))
-    return store_error (store, error, g_steal_pointer (&local));
+    return ld_offline_area_store_error (store, error, g_steal_pointer (&local));
   done = ld_store_prepare (store, "UPDATE offline_areas SET state = 'done', finished_at = ?"
                                   " WHERE id = ?", &local);
   drop = done ? ld_store_prepare (store, "DELETE FROM offline_area_fids WHERE area_id = ?",
@@ -1357,7 +450,7 @@ finish_job (LdOfflineArea  *self,
 
 fail:
   ld_store_rollback (store);
-  return store_error (store, error, g_steal_pointer (&local));
+  return ld_offline_area_store_error (store, error, g_steal_pointer (&local));
 }
 
 /* ---- GObject ------------------------------------------------------------------------------ */
@@ -1651,7 +744,7 @@ ld_offline_area_set_polygon_file (LdOfflineArea  *self,
           all = u;
         }
     }
-  return take_area (self, polygonal (self->geos, all), gk, error);
+  return take_area (self, ld_offline_area_polygonal (self->geos, all), gk, error);
 }
 
 void
@@ -1733,14 +826,14 @@ ld_offline_area_estimate (LdOfflineArea          *self,
       && (!ld_offline_area_check_zooms (self->min_zoom, self->max_zoom, 0, -1, error)
           || !ld_offline_area_check_tiles (&self->lonlat, self->min_zoom, self->max_zoom, error)))
     return FALSE;
-  box = feature_box_param (self);
-  ll = lonlat_param (&self->lonlat);
+  box = ld_offline_area_feature_box_param (self);
+  ll = ld_offline_area_lonlat_param (&self->lonlat);
   if (self->min_zoom >= 0)
     path = g_strdup_printf ("/api/v1/extract?bbox=%s&lonlat=%s&min_zoom=%d&max_zoom=%d", box, ll,
                             self->min_zoom, self->max_zoom);
   else
     path = g_strdup_printf ("/api/v1/extract?bbox=%s&lonlat=%s", box, ll);
-  root = get_json (self, path, cancellable, error);
+  root = ld_offline_area_get_json (self, path, cancellable, error);
   if (root == NULL)
     return FALSE;
   o = json_node_get_object (root);
@@ -1828,9 +921,9 @@ ld_offline_area_download (LdOfflineArea             *self,
       if (!create_job (self, store, error))
         return FALSE;
     }
-  report (self, store, NULL, progress, user_data);
+  ld_offline_area_report (self, store, NULL, progress, user_data);
   if (!download_layers (self, store, progress, user_data, cancellable, error)
-      || !download_tiles (self, store, progress, user_data, cancellable, error))
+      || !ld_offline_area_download_tiles (self, store, progress, user_data, cancellable, error))
     return FALSE;
   return finish_job (self, store, error);
 }
