@@ -33,8 +33,9 @@ now_s (void)
   return g_get_monotonic_time () / 1e6;
 }
 
-/* One op in fifty registers a case (so the pull computes deadlines), the rest are opinions:
- * the server takes new cases slowly once it holds thousands (reported, its side). */
+/* One op in fifty registers a case (so the pull computes deadlines; a new case starts at
+ * intake, as the server's workflow rules want), the rest are opinions: the server takes new
+ * cases slowly once it holds thousands (reported, its side). */
 static char *
 op_json (const char *prefix,
          guint       i)
@@ -47,10 +48,9 @@ op_json (const char *prefix,
         "\"number\":{\"base\":null,\"value\":\"ZJYS-2025-%06u\"},"
         "\"matter\":{\"base\":null,\"value\":\"land-prereview\"},"
         "\"title\":{\"base\":null,\"value\":\"湛江测试项目%u\"},"
-        "\"stage\":{\"base\":null,\"value\":\"examine\"},"
+        "\"stage\":{\"base\":null,\"value\":\"intake\"},"
         "\"status\":{\"base\":null,\"value\":\"active\"},"
-        "\"received_on\":{\"base\":null,\"value\":\"2025-03-03\"},"
-        "\"accepted_on\":{\"base\":null,\"value\":\"2025-03-04\"}}}",
+        "\"received_on\":{\"base\":null,\"value\":\"2025-03-03\"}}}",
         prefix, i, prefix, i, i, i);
   return g_strdup_printf (
       "{\"op_id\":\"%s-op-%u\",\"entity\":\"opinion\",\"entity_id\":\"%s-%u\","
@@ -222,8 +222,9 @@ main (int    argc,
     g_error ("push: %s", error->message);
   ours = now_s () - t0;
   if (c.applied != n_ops || ld_store_count_outbox (store) != 0)
-    g_error ("push: %u of %" G_GINT64_FORMAT " applied, %" G_GINT64_FORMAT " left", c.applied,
-             n_ops, ld_store_count_outbox (store));
+    g_error ("push: %u of %" G_GINT64_FORMAT " applied (%u duplicates, %u conflicts,"
+             " %u rejected), %" G_GINT64_FORMAT " left", c.applied, n_ops, c.duplicates,
+             c.conflicts, c.rejected, ld_store_count_outbox (store));
   anchor = push_raw (server, token, (guint) n_ops, "anchor");
   printf ("push %u ops from the outbox: %.2f s (target <= 5 s for 10 000); anchor (the same"
           " number POSTed raw in batches of %d): %.2f s; ratio %.2f\n", c.applied, ours, BATCH,
