@@ -45,6 +45,8 @@ struct _LdOverlayLayer
   int             request_zoom;
   int             min_zoom, max_zoom;
   guint           frame;
+  guint           drawn;       /* tile draws so far (for tests) */
+  guint           prepared;    /* cairo snapshots pinned so far (for tests) */
   /* While the overview is being built, tiles below this zoom are not drawn (each would hold
    * too many features to draw directly). */
   int             building_below;
@@ -284,19 +286,21 @@ prune_textures (LdOverlayLayer *self)
  * renderer replays a cairo node through a temporary image of the node's size, and one of
  * 256 px comes from the heap while one of the whole view is new memory every frame. */
 static void
-draw_tile (GtkSnapshot *snapshot,
-           gboolean     use_cairo,
-           Entry       *entry,
-           double       x,
-           double       y,
-           double       w,
-           double       h)
+draw_tile (LdOverlayLayer *self,
+           GtkSnapshot    *snapshot,
+           gboolean        use_cairo,
+           Entry          *entry,
+           double          x,
+           double          y,
+           double          w,
+           double          h)
 {
   graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) x, (float) y, (float) w, (float) h);
   cairo_t *cr;
 
   if (entry->empty)
     return;
+  self->drawn++;
   if (!use_cairo)
     {
       gtk_snapshot_append_texture (snapshot, entry->texture, &bounds);
@@ -307,6 +311,7 @@ draw_tile (GtkSnapshot *snapshot,
    * one, so frames after the first reuse it instead of copying 256 KiB per tile. */
   if (entry->pin == NULL)
     {
+      self->prepared++;
       entry->pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
       cr = cairo_create (entry->pin);
       cairo_set_source_surface (cr, entry->surface, 0, 0);
@@ -397,7 +402,7 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
         if (entry != NULL)
           {
             entry->frame = self->frame;
-            draw_tile (snapshot, use_cairo, entry, box.origin.x, box.origin.y, box.size.width,
+            draw_tile (self, snapshot, use_cairo, entry, box.origin.x, box.origin.y, box.size.width,
                        box.size.height);
             note_classes (shown, entry);
             if (entry->generation == generation)
@@ -417,7 +422,7 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
               continue;
             parent->frame = self->frame;
             gtk_snapshot_push_clip (snapshot, &box);
-            draw_tile (snapshot, use_cairo, parent, sx - (wx - ((wx >> up) << up)) * tile,
+            draw_tile (self, snapshot, use_cairo, parent, sx - (wx - ((wx >> up) << up)) * tile,
                        sy - (ty - ((ty >> up) << up)) * tile, size, size);
             note_classes (shown, parent);
             gtk_snapshot_pop (snapshot);
@@ -697,6 +702,22 @@ ld_overlay_layer_get_frames_drawn (LdOverlayLayer *self)
 {
   g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
   return self->frame;
+}
+
+/* Tile draws so far, and cairo snapshots pinned for them: panning over drawn tiles adds to
+ * the first only. */
+guint
+ld_overlay_layer_get_tiles_drawn (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
+  return self->drawn;
+}
+
+guint
+ld_overlay_layer_get_tiles_prepared (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
+  return self->prepared;
 }
 
 /**

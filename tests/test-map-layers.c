@@ -1,8 +1,10 @@
-/* test-basemap-layer.c: LdBasemapLayer in a real window (run under Xvfb)
+/* test-map-layers.c: LdBasemapLayer and LdOverlayLayer in a real window (run under Xvfb)
  *
  * An MBTiles file whose tiles are each one known colour is shown at a known view; the
  * window's picture must have each tile's colour where that tile belongs, before and after a
  * pan, and the pan must reuse the decoded tiles and what the renderer was given for them.
+ * The overlay layer, over a GeoPackage grid, must likewise pan without pinning its tiles
+ * again.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +16,8 @@
 #include "ld-basemap-layer.h"
 #include "ld-core.h"
 #include "ld-mbtiles-source.h"
+#include "ld-overlay-layer.h"
+#include "ld-test-gpkg.h"
 #include "ld-test-util.h"
 
 #define ZOOM   10
@@ -262,6 +266,107 @@ test_tiles_and_pan (void)
   g_rmdir (dir);
 }
 
+static gboolean
+overlay_settled (LdOverlayLayer *overlay,
+                 guint           since,
+                 guint           n)
+{
+  return ld_overlay_layer_get_tiles_drawn (overlay) >= since + n &&
+         !ld_overlay_layer_is_busy (overlay);
+}
+
+/* Runs the main loop until the overlay drew @n tiles more than @since and waits for none. */
+static void
+wait_for_overlay (LdOverlayLayer *overlay,
+                  guint           since,
+                  guint           n)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (20, keep_ticking, NULL);
+
+  while (!overlay_settled (overlay, since, n) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  g_assert_true (overlay_settled (overlay, since, n));
+}
+
+static void
+test_overlay_pan (void)
+{
+  g_autofree char *mbtiles_path = make_mbtiles ();
+  g_autofree char *dir = g_path_get_dirname (mbtiles_path);
+  g_autofree char *gpkg = g_build_filename (dir, "grid.gpkg", NULL);
+  g_autofree char *style = g_test_build_filename (G_TEST_DIST, "data", "styles", "xz_dltb.csv",
+                                                  NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdMbtiles) mbtiles = ld_mbtiles_open (mbtiles_path, &error);
+  g_autoptr(LdMbtilesSource) source = NULL;
+  g_autoptr(ShumateRasterRenderer) raster = NULL;
+  g_autoptr(LdPalette) palette = NULL;
+  g_autoptr(LdTileRenderer) renderer = NULL;
+  ShumateViewport *viewport;
+  LdOverlayLayer *overlay;
+  View view = { 0 };
+  LdLonLatBox box;
+  double px, py, lon, lat;
+  guint prepared, drawn;
+
+  g_assert_no_error (error);
+  /* 40 x 40 patches of 90 m: 4 km, a few tiles across at zoom 15. */
+  g_assert_true (ld_test_grid_make (gpkg, 40, 40, 1, &error));
+  g_assert_no_error (error);
+  palette = ld_palette_new_from_file (style, &error);
+  g_assert_no_error (error);
+  renderer = ld_tile_renderer_new (gpkg, "xz_dltb", palette, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ld_tile_renderer_get_extent (renderer, &box));
+
+  source = ld_mbtiles_source_new (mbtiles);
+  raster = shumate_raster_renderer_new_full ("test", "test", "", NULL, ZOOM, 19, 256,
+                                             SHUMATE_MAP_PROJECTION_MERCATOR,
+                                             SHUMATE_DATA_SOURCE (source));
+  view.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (view.window), WIDTH, HEIGHT);
+  view.map = shumate_simple_map_new ();
+  shumate_simple_map_set_show_zoom_buttons (view.map, FALSE);
+  view.layer = ld_basemap_layer_install (view.map, SHUMATE_MAP_SOURCE (raster),
+                                         SHUMATE_DATA_SOURCE (source));
+  viewport = shumate_simple_map_get_viewport (view.map);
+  overlay = ld_overlay_layer_new (viewport, renderer);
+  shumate_simple_map_add_overlay_layer (view.map, SHUMATE_LAYER (overlay));
+  shumate_viewport_set_zoom_level (viewport, 15);
+  ld_geo_lonlat_to_world ((box.west + box.east) / 2, (box.south + box.north) / 2, 15, &px, &py);
+  ld_geo_world_to_lonlat (px, py, 15, &lon, &lat);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
+  gtk_window_set_child (GTK_WINDOW (view.window), GTK_WIDGET (view.map));
+  gtk_window_present (GTK_WINDOW (view.window));
+
+  /* Every tile of the view rendered and drawn (at least 2 x 2 hold patches)... */
+  wait_for_overlay (overlay, 0, 4);
+  drawn = ld_overlay_layer_get_tiles_drawn (overlay);
+  gtk_widget_queue_draw (GTK_WIDGET (overlay));
+  wait_for_overlay (overlay, drawn, 4);
+  prepared = ld_overlay_layer_get_tiles_prepared (overlay);
+  g_assert_cmpuint (prepared, >=, 4);
+
+  /* ... then a pan within them draws them again and pins nothing new. */
+  for (int step = 1; step <= 5; step++)
+    {
+      double plon, plat;
+
+      drawn = ld_overlay_layer_get_tiles_drawn (overlay);
+      ld_geo_world_to_lonlat (px + step * 6.0, py, 15, &plon, &plat);
+      shumate_location_set_location (SHUMATE_LOCATION (viewport), plat, plon);
+      wait_for_overlay (overlay, drawn, 4);
+    }
+  g_assert_cmpuint (ld_overlay_layer_get_tiles_prepared (overlay), ==, prepared);
+
+  gtk_window_destroy (GTK_WINDOW (view.window));
+  g_remove (gpkg);
+  g_remove (mbtiles_path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -271,7 +376,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
 
-  g_test_add_func ("/app/basemap-layer/tiles-and-pan", test_tiles_and_pan);
+  g_test_add_func ("/app/map-layers/basemap-tiles-and-pan", test_tiles_and_pan);
+  g_test_add_func ("/app/map-layers/overlay-pan", test_overlay_pan);
 
   return g_test_run ();
 }
