@@ -411,7 +411,9 @@ ld_basemap_layer_snapshot (GtkWidget   *widget,
   double cx, cy, scale, tile, rx, ry;
   int zoom, last, x0, x1, y0, y1;
 
-  if (width <= 0 || height <= 0)
+  /* Far below the source's zooms a view would need thousands of its tiles: show nothing, as
+   * libshumate does (the viewport's reference source normally keeps the zoom in range). */
+  if (width <= 0 || height <= 0 || zoom_level < self->min_zoom - 1)
     return;
   self->frame++;
   zoom = CLAMP ((int) floor (zoom_level + 1e-6), self->min_zoom, self->max_zoom);
