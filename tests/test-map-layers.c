@@ -112,6 +112,13 @@ wait_for_draws (View  *view,
   g_assert_false (ld_basemap_layer_is_busy (view->layer));
 }
 
+/* The tests run with GSK_RENDERER=cairo, as under Xvfb; they pass with gl too. */
+static gboolean
+uses_cairo (View *view)
+{
+  return GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (view->window)));
+}
+
 /* Centres the view @dx pixels east of the corner of tile (X0, Y0). */
 static void
 centre_at (View   *view,
@@ -243,7 +250,8 @@ test_tiles_and_pan (void)
   /* Panning within the loaded tiles decodes nothing and makes nothing new for the renderer. */
   decoded = ld_basemap_layer_get_tiles_decoded (view.layer);
   prepared = ld_basemap_layer_get_tiles_prepared (view.layer);
-  g_assert_cmpuint (prepared, >=, 4);
+  if (uses_cairo (&view))
+    g_assert_cmpuint (prepared, >=, 4);   /* pinned; GL gets the decoded textures as they are */
   for (int step = 1; step <= 5; step++)
     {
       drawn = ld_basemap_layer_get_tiles_drawn (view.layer);
@@ -347,7 +355,8 @@ test_overlay_pan (void)
   gtk_widget_queue_draw (GTK_WIDGET (overlay));
   wait_for_overlay (overlay, drawn, 4);
   prepared = ld_overlay_layer_get_tiles_prepared (overlay);
-  g_assert_cmpuint (prepared, >=, 4);
+  if (uses_cairo (&view))
+    g_assert_cmpuint (prepared, >=, 4);   /* pins; GL draws the tiles' textures */
 
   /* ... then a pan within them draws them again and pins nothing new. */
   for (int step = 1; step <= 5; step++)
