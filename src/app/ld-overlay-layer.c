@@ -18,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ld-basemap-layer.h"
 #include "ld-overlay-layer.h"
 
 #define MAX_ANCESTORS 5
@@ -44,6 +45,8 @@ struct _LdOverlayLayer
   int             request_zoom;
   int             min_zoom, max_zoom;
   guint           frame;
+  guint           drawn;       /* tile draws so far (for tests) */
+  guint           prepared;    /* cairo snapshots pinned so far (for tests) */
   /* While the overview is being built, tiles below this zoom are not drawn (each would hold
    * too many features to draw directly). */
   int             building_below;
@@ -277,24 +280,30 @@ prune_textures (LdOverlayLayer *self)
     }
 }
 
-/* Draws a tile at (x, y), size x size. With the cairo renderer (software, as under Xvfb) all
- * tiles go into one cairo node that paints their surfaces: a texture node there would download
- * the texture into a new surface every frame. */
+/* Draws a tile at (x, y), w x h. With the cairo renderer (software, as under Xvfb) each
+ * tile is a cairo node that paints its surface: a texture node there would convert the
+ * texture into a new surface every frame. One node per tile, not one for all: GTK's cairo
+ * renderer replays a cairo node through a temporary image of the node's size, and one of
+ * 256 px comes from the heap while one of the whole view is new memory every frame. */
 static void
-draw_tile (GtkSnapshot *snapshot,
-           cairo_t     *cr,
-           Entry       *entry,
-           double       x,
-           double       y,
-           double       size)
+draw_tile (LdOverlayLayer *self,
+           GtkSnapshot    *snapshot,
+           gboolean        use_cairo,
+           Entry          *entry,
+           double          x,
+           double          y,
+           double          w,
+           double          h)
 {
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) x, (float) y, (float) w, (float) h);
+  cairo_t *cr;
+
   if (entry->empty)
     return;
-  if (cr == NULL)
+  self->drawn++;
+  if (!use_cairo)
     {
-      gtk_snapshot_append_texture (snapshot, entry->texture,
-                                   &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) size,
-                                                        (float) size));
+      gtk_snapshot_append_texture (snapshot, entry->texture, &bounds);
       return;
     }
   /* GTK records cairo nodes, and a recording copies each image it is given unless a snapshot
@@ -302,26 +311,35 @@ draw_tile (GtkSnapshot *snapshot,
    * one, so frames after the first reuse it instead of copying 256 KiB per tile. */
   if (entry->pin == NULL)
     {
-      cairo_t *pin_cr;
-
+      self->prepared++;
       entry->pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
-      pin_cr = cairo_create (entry->pin);
-      cairo_set_source_surface (pin_cr, entry->surface, 0, 0);
-      cairo_paint (pin_cr);
-      cairo_destroy (pin_cr);
-    }
-  cairo_save (cr);
-  if (fabs (size - LD_TILE_SIZE) < 1e-6)
-    cairo_set_source_surface (cr, entry->surface, round (x), round (y));
-  else
-    {
-      cairo_translate (cr, x, y);
-      cairo_scale (cr, size / LD_TILE_SIZE, size / LD_TILE_SIZE);
+      cr = cairo_create (entry->pin);
       cairo_set_source_surface (cr, entry->surface, 0, 0);
-      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+      cairo_paint (cr);
+      cairo_destroy (cr);
     }
-  cairo_paint (cr);
-  cairo_restore (cr);
+  if (w == LD_TILE_SIZE && h == LD_TILE_SIZE)
+    {
+      /* 1:1 on whole pixels: pixman's plain copy. */
+      cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+      cairo_set_source_surface (cr, entry->surface, x, y);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      return;
+    }
+  /* Scaled: one pixel more to the right and below, covered again by the next tile, and the
+   * extra pixels repeat the tile's edge: where the picture is scaled once more (a
+   * screenshot of the window) a seam would show between two nodes. */
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
+                                                                  (float) w + 1, (float) h + 1));
+  cairo_translate (cr, x, y);
+  cairo_rectangle (cr, 0, 0, w + 1, h + 1);
+  cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
+  cairo_set_source_surface (cr, entry->surface, 0, 0);
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+  cairo_fill (cr);
+  cairo_destroy (cr);
 }
 
 static void
@@ -339,7 +357,7 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
   GtkNative *native = gtk_widget_get_native (widget);
   GskRenderer *renderer = native ? gtk_native_get_renderer (native) : NULL;
   g_autoptr(GByteArray) shown = no_classes (self);
-  cairo_t *cr = NULL;
+  gboolean use_cairo = renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
   double cx, cy, scale, tile, radius;
   int zoom, last, x0, x1, y0, y1;
 
@@ -371,16 +389,6 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
       gtk_snapshot_rotate (snapshot, (float) (rotation * 180.0 / G_PI));
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-width / 2.0f, -height / 2.0f));
     }
-  if (renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer))
-    {
-      double bx = width / 2.0 + (x0 * LD_TILE_SIZE - cx) * scale;
-      double by = height / 2.0 + (y0 * LD_TILE_SIZE - cy) * scale;
-
-      cr = gtk_snapshot_append_cairo (snapshot,
-                                      &GRAPHENE_RECT_INIT ((float) floor (bx), (float) floor (by),
-                                                           (float) ceil ((x1 - x0 + 1) * tile + 1),
-                                                           (float) ceil ((y1 - y0 + 1) * tile + 1)));
-    }
   for (int ty = y0; ty <= y1; ty++)
     for (int tx = x0; tx <= x1; tx++)
       {
@@ -388,11 +396,14 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
         double sx = width / 2.0 + (tx * LD_TILE_SIZE - cx) * scale;
         double sy = height / 2.0 + (ty * LD_TILE_SIZE - cy) * scale;
         Entry *entry = find_texture (self, zoom, wx, ty, generation);
+        graphene_rect_t box;
 
+        ld_basemap_layer_snap_tile (sx, sy, tile, &box);
         if (entry != NULL)
           {
             entry->frame = self->frame;
-            draw_tile (snapshot, cr, entry, sx, sy, tile);
+            draw_tile (self, snapshot, use_cairo, entry, box.origin.x, box.origin.y, box.size.width,
+                       box.size.height);
             note_classes (shown, entry);
             if (entry->generation == generation)
               continue;
@@ -410,26 +421,14 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
             if (parent == NULL)
               continue;
             parent->frame = self->frame;
-            if (cr != NULL)
-              {
-                cairo_save (cr);
-                cairo_rectangle (cr, sx, sy, tile, tile);
-                cairo_clip (cr);
-              }
-            else
-              gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float) sx, (float) sy,
-                                                                     (float) tile, (float) tile));
-            draw_tile (snapshot, cr, parent, sx - (wx - ((wx >> up) << up)) * tile,
-                       sy - (ty - ((ty >> up) << up)) * tile, size);
+            gtk_snapshot_push_clip (snapshot, &box);
+            draw_tile (self, snapshot, use_cairo, parent, sx - (wx - ((wx >> up) << up)) * tile,
+                       sy - (ty - ((ty >> up) << up)) * tile, size, size);
             note_classes (shown, parent);
-            if (cr != NULL)
-              cairo_restore (cr);
-            else
-              gtk_snapshot_pop (snapshot);
+            gtk_snapshot_pop (snapshot);
             break;
           }
       }
-  g_clear_pointer (&cr, cairo_destroy);
   if (rotation != 0)
     gtk_snapshot_restore (snapshot);
   prune_textures (self);
@@ -703,6 +702,22 @@ ld_overlay_layer_get_frames_drawn (LdOverlayLayer *self)
 {
   g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
   return self->frame;
+}
+
+/* Tile draws so far, and cairo snapshots pinned for them: panning over drawn tiles adds to
+ * the first only. */
+guint
+ld_overlay_layer_get_tiles_drawn (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
+  return self->drawn;
+}
+
+guint
+ld_overlay_layer_get_tiles_prepared (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 0);
+  return self->prepared;
 }
 
 /**

@@ -21,6 +21,8 @@ void            ld_overlay_layer_set_zoom_range      (LdOverlayLayer  *self,
                                                       int              min_zoom,
                                                       int              max_zoom);
 guint           ld_overlay_layer_get_frames_drawn    (LdOverlayLayer  *self);
+guint           ld_overlay_layer_get_tiles_drawn     (LdOverlayLayer  *self);
+guint           ld_overlay_layer_get_tiles_prepared  (LdOverlayLayer  *self);
 const guint8   *ld_overlay_layer_get_classes_in_view (LdOverlayLayer  *self,
                                                       guint           *n_entries);
 gboolean        ld_overlay_layer_is_busy             (LdOverlayLayer  *self);

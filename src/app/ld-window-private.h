@@ -6,6 +6,7 @@
 
 #include <shumate/shumate.h>
 
+#include "ld-basemap-layer.h"
 #include "ld-case-list-row.h"
 #include "ld-case-page.h"
 #include "ld-layer-panel.h"
@@ -22,6 +23,7 @@ struct _LdWindow
 
   GSettings            *settings;
   LdMbtilesSource      *basemap_source;
+  LdBasemapLayer       *basemap_layer;   /* draws the offline base map, see ld-basemap-layer.c */
   ShumateMapLayer      *annotation_layer;
   ShumatePathLayer     *outline_layer;
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */

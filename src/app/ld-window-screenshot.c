@@ -83,6 +83,8 @@ map_is_settled (LdWindow *self,
   for (guint i = 0; self->overlays != NULL && i < self->overlays->len; i++)
     if (ld_overlay_layer_is_busy (self->overlays->pdata[i]))
       capture->last_change = now;
+  if (self->basemap_layer != NULL && ld_basemap_layer_is_busy (self->basemap_layer))
+    capture->last_change = now;
   if (self->basemap_source == NULL)
     return now - capture->last_change > QUIET_MS * 1000;
 
