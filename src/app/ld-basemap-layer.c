@@ -288,7 +288,6 @@ draw (LdBasemapLayer *self,
       double          h)
 {
   graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) x, (float) y, (float) w, (float) h);
-  cairo_t *cr;
 
   entry->frame = self->frame;
   if (entry->missing)
@@ -313,37 +312,64 @@ draw (LdBasemapLayer *self,
                             cairo_image_surface_get_stride (entry->surface));
       cairo_surface_mark_dirty (entry->surface);
     }
-  if (entry->pin == NULL)
+  if (ld_basemap_layer_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
+    self->prepared++;
+}
+
+/**
+ * ld_basemap_layer_paint_surface:
+ * @pin: (inout): the surface's pin, made on the first call
+ *
+ * Draws a tile's @surface at (@x, @y), @w x @h, as a cairo node of its own (see draw()): at
+ * scale 1 a plain copy; scaled, one pixel more to the right and below, covered again by the
+ * next tile, with the extra pixels repeating the tile's edge, because where the picture is
+ * scaled once more (a screenshot of the window) a seam would show between two nodes. The
+ * overlay draws its tiles the same way.
+ *
+ * Returns: whether the pin was made now
+ */
+gboolean
+ld_basemap_layer_paint_surface (GtkSnapshot      *snapshot,
+                                cairo_surface_t  *surface,
+                                cairo_surface_t **pin,
+                                double            x,
+                                double            y,
+                                double            w,
+                                double            h)
+{
+  gboolean pinned = FALSE;
+  cairo_t *cr;
+
+  if (*pin == NULL)
     {
-      self->prepared++;
-      entry->pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
-      cr = cairo_create (entry->pin);
-      cairo_set_source_surface (cr, entry->surface, 0, 0);
+      *pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+      cr = cairo_create (*pin);
+      cairo_set_source_surface (cr, surface, 0, 0);
       cairo_paint (cr);
       cairo_destroy (cr);
+      pinned = TRUE;
     }
   if (w == LD_TILE_SIZE && h == LD_TILE_SIZE)
     {
       /* 1:1 on whole pixels: pixman's plain copy. */
-      cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-      cairo_set_source_surface (cr, entry->surface, x, y);
+      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
+                                                                      (float) w, (float) h));
+      cairo_set_source_surface (cr, surface, x, y);
       cairo_paint (cr);
       cairo_destroy (cr);
-      return;
+      return pinned;
     }
-  /* Scaled: one pixel more to the right and below, covered again by the next tile, and the
-   * extra pixels repeat the tile's edge: where the picture is scaled once more (a
-   * screenshot of the window) a seam would show between two nodes. */
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
                                                                   (float) w + 1, (float) h + 1));
   cairo_translate (cr, x, y);
   cairo_rectangle (cr, 0, 0, w + 1, h + 1);
   cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
-  cairo_set_source_surface (cr, entry->surface, 0, 0);
+  cairo_set_source_surface (cr, surface, 0, 0);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
   cairo_fill (cr);
   cairo_destroy (cr);
+  return pinned;
 }
 
 /**

@@ -296,7 +296,6 @@ draw_tile (LdOverlayLayer *self,
            double          h)
 {
   graphene_rect_t bounds = GRAPHENE_RECT_INIT ((float) x, (float) y, (float) w, (float) h);
-  cairo_t *cr;
 
   if (entry->empty)
     return;
@@ -309,37 +308,8 @@ draw_tile (LdOverlayLayer *self,
   /* GTK records cairo nodes, and a recording copies each image it is given unless a snapshot
    * of that image is still alive: painting the tile once into a recording of our own keeps
    * one, so frames after the first reuse it instead of copying 256 KiB per tile. */
-  if (entry->pin == NULL)
-    {
-      self->prepared++;
-      entry->pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
-      cr = cairo_create (entry->pin);
-      cairo_set_source_surface (cr, entry->surface, 0, 0);
-      cairo_paint (cr);
-      cairo_destroy (cr);
-    }
-  if (w == LD_TILE_SIZE && h == LD_TILE_SIZE)
-    {
-      /* 1:1 on whole pixels: pixman's plain copy. */
-      cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-      cairo_set_source_surface (cr, entry->surface, x, y);
-      cairo_paint (cr);
-      cairo_destroy (cr);
-      return;
-    }
-  /* Scaled: one pixel more to the right and below, covered again by the next tile, and the
-   * extra pixels repeat the tile's edge: where the picture is scaled once more (a
-   * screenshot of the window) a seam would show between two nodes. */
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
-                                                                  (float) w + 1, (float) h + 1));
-  cairo_translate (cr, x, y);
-  cairo_rectangle (cr, 0, 0, w + 1, h + 1);
-  cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
-  cairo_set_source_surface (cr, entry->surface, 0, 0);
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
-  cairo_fill (cr);
-  cairo_destroy (cr);
+  if (ld_basemap_layer_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
+    self->prepared++;
 }
 
 static void
