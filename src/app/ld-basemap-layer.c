@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "ld-basemap-layer.h"
+#include "ld-tile-paint.h"
 
 #define MAX_ANCESTORS 6
 #define MIN_TILES     48   /* tiles kept at least; more when the view needs more */
@@ -254,23 +255,6 @@ prune (LdBasemapLayer *self)
     }
 }
 
-static GdkTexture *
-texture_for_surface (cairo_surface_t *surface)
-{
-  int stride = cairo_image_surface_get_stride (surface);
-  int height = cairo_image_surface_get_height (surface);
-  g_autoptr(GBytes) bytes = NULL;
-
-  cairo_surface_flush (surface);
-  /* No copy: the bytes keep the surface alive. Cairo's ARGB32 is GDK_MEMORY_DEFAULT. */
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) stride * height,
-                                      (GDestroyNotify) cairo_surface_destroy,
-                                      cairo_surface_reference (surface));
-  return gdk_memory_texture_new (cairo_image_surface_get_width (surface), height,
-                                 GDK_MEMORY_DEFAULT, bytes, stride);
-}
-
 /* Draws a tile at (x, y), w x h. GPU renderers get a texture, kept from frame to frame.
  * GTK 4.8's cairo renderer would convert a texture into a new surface every frame (through
  * floats, whatever its format): it gets a cairo node per tile that paints the tile's surface,
@@ -297,7 +281,7 @@ draw (LdBasemapLayer *self,
     {
       if (entry->texture == NULL)   /* decoded for another renderer */
         {
-          entry->texture = texture_for_surface (entry->surface);
+          entry->texture = ld_tile_paint_texture_new (entry->surface);
           self->prepared++;
         }
       gtk_snapshot_append_texture (snapshot, entry->texture, &bounds);
@@ -312,84 +296,8 @@ draw (LdBasemapLayer *self,
                             cairo_image_surface_get_stride (entry->surface));
       cairo_surface_mark_dirty (entry->surface);
     }
-  if (ld_basemap_layer_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
+  if (ld_tile_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
     self->prepared++;
-}
-
-/**
- * ld_basemap_layer_paint_surface:
- * @pin: (inout): the surface's pin, made on the first call
- *
- * Draws a tile's @surface at (@x, @y), @w x @h, as a cairo node of its own (see draw()): at
- * scale 1 a plain copy; scaled, one pixel more to the right and below, covered again by the
- * next tile, with the extra pixels repeating the tile's edge, because where the picture is
- * scaled once more (a screenshot of the window) a seam would show between two nodes. The
- * overlay draws its tiles the same way.
- *
- * Returns: whether the pin was made now
- */
-gboolean
-ld_basemap_layer_paint_surface (GtkSnapshot      *snapshot,
-                                cairo_surface_t  *surface,
-                                cairo_surface_t **pin,
-                                double            x,
-                                double            y,
-                                double            w,
-                                double            h)
-{
-  gboolean pinned = FALSE;
-  cairo_t *cr;
-
-  if (*pin == NULL)
-    {
-      *pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
-      cr = cairo_create (*pin);
-      cairo_set_source_surface (cr, surface, 0, 0);
-      cairo_paint (cr);
-      cairo_destroy (cr);
-      pinned = TRUE;
-    }
-  if (w == LD_TILE_SIZE && h == LD_TILE_SIZE)
-    {
-      /* 1:1 on whole pixels: pixman's plain copy. */
-      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
-                                                                      (float) w, (float) h));
-      cairo_set_source_surface (cr, surface, x, y);
-      cairo_paint (cr);
-      cairo_destroy (cr);
-      return pinned;
-    }
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
-                                                                  (float) w + 1, (float) h + 1));
-  cairo_translate (cr, x, y);
-  cairo_rectangle (cr, 0, 0, w + 1, h + 1);
-  cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
-  cairo_set_source_surface (cr, surface, 0, 0);
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
-  cairo_fill (cr);
-  cairo_destroy (cr);
-  return pinned;
-}
-
-/**
- * ld_basemap_layer_snap_tile:
- * @box: (out): the pixels the tile at (@x, @y), @size wide, covers
- *
- * A tile's box on whole pixels: neighbours then meet without a seam (two half-covered
- * edge pixels would let what lies beneath show through), and at scale 1 no tile is
- * resampled. Boxes of one zoom may differ by a pixel in size.
- */
-void
-ld_basemap_layer_snap_tile (double           x,
-                            double           y,
-                            double           size,
-                            graphene_rect_t *box)
-{
-  double x0 = round (x), y0 = round (y);
-
-  graphene_rect_init (box, (float) x0, (float) y0, (float) (round (x + size) - x0),
-                      (float) (round (y + size) - y0));
 }
 
 /* The nearest ancestor we have, scaled up and clipped to the tile's box. */
@@ -473,7 +381,7 @@ ld_basemap_layer_snapshot (GtkWidget   *widget,
         guint64 key = tile_key (zoom, wx, ty);
         Entry *entry = g_hash_table_lookup (self->tiles, &key);
 
-        ld_basemap_layer_snap_tile (sx, sy, tile, &box);
+        ld_tile_paint_snap (sx, sy, tile, &box);
         if (entry != NULL)
           {
             draw (self, snapshot, use_cairo, entry, box.origin.x, box.origin.y, box.size.width,

@@ -22,17 +22,6 @@ guint           ld_basemap_layer_get_tiles_decoded (LdBasemapLayer    *self);
 guint           ld_basemap_layer_get_tiles_drawn   (LdBasemapLayer    *self);
 guint           ld_basemap_layer_get_tiles_prepared (LdBasemapLayer   *self);
 gboolean        ld_basemap_layer_is_busy           (LdBasemapLayer    *self);
-gboolean        ld_basemap_layer_paint_surface     (GtkSnapshot       *snapshot,
-                                                    cairo_surface_t   *surface,
-                                                    cairo_surface_t  **pin,
-                                                    double             x,
-                                                    double             y,
-                                                    double             w,
-                                                    double             h);
-void            ld_basemap_layer_snap_tile         (double             x,
-                                                    double             y,
-                                                    double             size,
-                                                    graphene_rect_t   *box);
 LdBasemapLayer *ld_basemap_layer_install           (ShumateSimpleMap  *map,
                                                     ShumateMapSource  *map_source,
                                                     ShumateDataSource *source);

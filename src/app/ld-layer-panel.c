@@ -12,6 +12,7 @@
 #include "ld-core.h"
 #include "ld-labels.h"
 #include "ld-layer-panel.h"
+#include "ld-map-legend.h"
 #include "ld-overlay-layer.h"
 
 struct _LdLayerPanel
@@ -116,31 +117,6 @@ opacity_changed_cb (GtkRange     *range,
   save_opacity (self, table_of (layer), opacity);
 }
 
-static void
-draw_swatch (GtkDrawingArea *area,
-             cairo_t        *cr,
-             int             width,
-             int             height,
-             gpointer        user_data)
-{
-  const LdPaletteEntry *entry = user_data;
-
-  if (entry->has_fill)
-    {
-      cairo_set_source_rgba (cr, entry->fill[0], entry->fill[1], entry->fill[2], entry->fill[3]);
-      cairo_rectangle (cr, 0, 0, width, height);
-      cairo_fill (cr);
-    }
-  cairo_rectangle (cr, 0.5, 0.5, width - 1, height - 1);
-  if (entry->has_outline)
-    cairo_set_source_rgba (cr, entry->outline[0], entry->outline[1], entry->outline[2],
-                           entry->outline[3]);
-  else
-    cairo_set_source_rgba (cr, 0, 0, 0, 0.3);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
-}
-
 /* Colour, code and Chinese name of every class the palette lists. */
 static GtkWidget *
 legend_for (LdOverlayLayer *layer)
@@ -160,8 +136,8 @@ legend_for (LdOverlayLayer *layer)
 
       gtk_widget_set_size_request (swatch, 16, 12);
       gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, (gpointer) entry,
-                                      NULL);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch),
+                                      ld_map_legend_draw_swatch, (gpointer) entry, NULL);
       gtk_label_set_xalign (GTK_LABEL (code), 0);
       gtk_label_set_xalign (GTK_LABEL (name), 0);
       gtk_widget_add_css_class (code, "caption");

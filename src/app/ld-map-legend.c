@@ -37,31 +37,6 @@ struct _LdMapLegend
 G_DEFINE_FINAL_TYPE (LdMapLegend, ld_map_legend, GTK_TYPE_WIDGET)
 
 static void
-draw_swatch (GtkDrawingArea *area,
-             cairo_t        *cr,
-             int             width,
-             int             height,
-             gpointer        user_data)
-{
-  const LdPaletteEntry *entry = user_data;
-
-  if (entry->has_fill)
-    {
-      cairo_set_source_rgba (cr, entry->fill[0], entry->fill[1], entry->fill[2], entry->fill[3]);
-      cairo_rectangle (cr, 0, 0, width, height);
-      cairo_fill (cr);
-    }
-  cairo_rectangle (cr, 0.5, 0.5, width - 1, height - 1);
-  if (entry->has_outline)
-    cairo_set_source_rgba (cr, entry->outline[0], entry->outline[1], entry->outline[2],
-                           entry->outline[3]);
-  else
-    cairo_set_source_rgba (cr, 0, 0, 0, 0.3);
-  cairo_set_line_width (cr, 1.0);
-  cairo_stroke (cr);
-}
-
-static void
 add_class_row (LdMapLegend          *self,
                const LdPaletteEntry *entry,
                int                   row)
@@ -72,8 +47,8 @@ add_class_row (LdMapLegend          *self,
 
   gtk_widget_set_size_request (swatch, 16, 12);
   gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), draw_swatch, (gpointer) entry,
-                                  NULL);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch),
+                                  ld_map_legend_draw_swatch, (gpointer) entry, NULL);
   gtk_label_set_xalign (GTK_LABEL (code), 0);
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_widget_add_css_class (code, "caption");
@@ -275,4 +250,31 @@ ld_map_legend_get_n_rows (LdMapLegend *self)
 {
   g_return_val_if_fail (LD_IS_MAP_LEGEND (self), 0);
   return self->n_rows;
+}
+
+/* A palette entry's swatch: a GtkDrawingAreaDrawFunc, @user_data the LdPaletteEntry. The
+ * layer panel's legend draws its swatches with it too. */
+void
+ld_map_legend_draw_swatch (GtkDrawingArea *area,
+                           cairo_t        *cr,
+                           int             width,
+                           int             height,
+                           gpointer        user_data)
+{
+  const LdPaletteEntry *entry = user_data;
+
+  if (entry->has_fill)
+    {
+      cairo_set_source_rgba (cr, entry->fill[0], entry->fill[1], entry->fill[2], entry->fill[3]);
+      cairo_rectangle (cr, 0, 0, width, height);
+      cairo_fill (cr);
+    }
+  cairo_rectangle (cr, 0.5, 0.5, width - 1, height - 1);
+  if (entry->has_outline)
+    cairo_set_source_rgba (cr, entry->outline[0], entry->outline[1], entry->outline[2],
+                           entry->outline[3]);
+  else
+    cairo_set_source_rgba (cr, 0, 0, 0, 0.3);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
 }

@@ -16,5 +16,10 @@ LdMapLegend *ld_map_legend_new          (GSettings   *settings);
 void         ld_map_legend_set_overlays (LdMapLegend *self,
                                          GPtrArray   *overlays);
 guint        ld_map_legend_get_n_rows   (LdMapLegend *self);
+void         ld_map_legend_draw_swatch  (GtkDrawingArea *area,
+                                         cairo_t        *cr,
+                                         int             width,
+                                         int             height,
+                                         gpointer        user_data);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 
 #include "ld-basemap-layer.h"
 #include "ld-overlay-layer.h"
+#include "ld-tile-paint.h"
 
 #define MAX_ANCESTORS 5
 #define MAX_TEXTURES  128
@@ -98,23 +99,6 @@ entry_free (gpointer data)
   g_free (entry);
 }
 
-static GdkTexture *
-texture_for_surface (cairo_surface_t *surface)
-{
-  int stride = cairo_image_surface_get_stride (surface);
-  int height = cairo_image_surface_get_height (surface);
-  g_autoptr(GBytes) bytes = NULL;
-
-  cairo_surface_flush (surface);
-  /* No copy: the bytes keep the surface alive. Cairo's ARGB32 is GDK_MEMORY_DEFAULT. */
-  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                      (gsize) stride * height,
-                                      (GDestroyNotify) cairo_surface_destroy,
-                                      cairo_surface_reference (surface));
-  return gdk_memory_texture_new (cairo_image_surface_get_width (surface), height,
-                                 GDK_MEMORY_DEFAULT, bytes, stride);
-}
-
 static void
 store_texture (LdOverlayLayer  *self,
                guint64          key,
@@ -126,7 +110,7 @@ store_texture (LdOverlayLayer  *self,
   entry->empty = ld_tile_renderer_is_empty_tile (surface);
   if (!entry->empty)
     {
-      entry->texture = texture_for_surface (surface);
+      entry->texture = ld_tile_paint_texture_new (surface);
       entry->surface = cairo_surface_reference (surface);
     }
   entry->generation = generation;
@@ -308,7 +292,7 @@ draw_tile (LdOverlayLayer *self,
   /* GTK records cairo nodes, and a recording copies each image it is given unless a snapshot
    * of that image is still alive: painting the tile once into a recording of our own keeps
    * one, so frames after the first reuse it instead of copying 256 KiB per tile. */
-  if (ld_basemap_layer_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
+  if (ld_tile_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
     self->prepared++;
 }
 
@@ -368,7 +352,7 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
         Entry *entry = find_texture (self, zoom, wx, ty, generation);
         graphene_rect_t box;
 
-        ld_basemap_layer_snap_tile (sx, sy, tile, &box);
+        ld_tile_paint_snap (sx, sy, tile, &box);
         if (entry != NULL)
           {
             entry->frame = self->frame;

@@ -1,0 +1,114 @@
+/* ld-tile-paint.c: how the map's layers paint their 256 px tiles
+ *
+ * LdBasemapLayer and LdOverlayLayer draw their tiles alike. GPU renderers get a texture per
+ * tile, kept from frame to frame. GTK 4.8's cairo renderer (software, as under Xvfb) would
+ * convert a texture into a new surface every frame, through floats: it gets a cairo node per
+ * tile that paints the tile's surface. One node per tile, not one for all, because the cairo
+ * renderer replays a node through a temporary image of its size, which for the whole view is
+ * new memory every frame. GTK records cairo nodes, and a recording copies each image it is
+ * given unless a snapshot of the image is still alive: the tile's own recording (its pin)
+ * keeps one, so frames after the first copy nothing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "ld-core.h"
+#include "ld-tile-paint.h"
+
+/* Returns: (transfer full): a texture sharing the pixels of an ARGB32 image @surface */
+GdkTexture *
+ld_tile_paint_texture_new (cairo_surface_t *surface)
+{
+  int stride = cairo_image_surface_get_stride (surface);
+  int height = cairo_image_surface_get_height (surface);
+  g_autoptr(GBytes) bytes = NULL;
+
+  cairo_surface_flush (surface);
+  /* No copy: the bytes keep the surface alive. Cairo's ARGB32 is GDK_MEMORY_DEFAULT. */
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) stride * height,
+                                      (GDestroyNotify) cairo_surface_destroy,
+                                      cairo_surface_reference (surface));
+  return gdk_memory_texture_new (cairo_image_surface_get_width (surface), height,
+                                 GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+
+/**
+ * ld_tile_paint_surface:
+ * @pin: (inout): the surface's pin, made on the first call
+ *
+ * Draws a tile's @surface at (@x, @y), @w x @h, as a cairo node of its own: at
+ * scale 1 a plain copy; scaled, one pixel more to the right and below, covered again by the
+ * next tile, with the extra pixels repeating the tile's edge, because where the picture is
+ * scaled once more (a screenshot of the window) a seam would show between two nodes.
+ *
+ * Returns: whether the pin was made now
+ */
+gboolean
+ld_tile_paint_surface (GtkSnapshot      *snapshot,
+                       cairo_surface_t  *surface,
+                       cairo_surface_t **pin,
+                       double            x,
+                       double            y,
+                       double            w,
+                       double            h)
+{
+  gboolean pinned = FALSE;
+  cairo_t *cr;
+
+  if (*pin == NULL)
+    {
+      *pin = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+      cr = cairo_create (*pin);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      pinned = TRUE;
+    }
+  if (w == LD_TILE_SIZE && h == LD_TILE_SIZE)
+    {
+      /* 1:1 on whole pixels: pixman's plain copy. */
+      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
+                                                                      (float) w, (float) h));
+      cairo_set_source_surface (cr, surface, x, y);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      return pinned;
+    }
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
+                                                                  (float) w + 1, (float) h + 1));
+  cairo_translate (cr, x, y);
+  cairo_rectangle (cr, 0, 0, w + 1, h + 1);
+  cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  return pinned;
+}
+
+
+/**
+ * ld_tile_paint_snap:
+ * @box: (out): the pixels the tile at (@x, @y), @size wide, covers
+ *
+ * A tile's box on whole pixels: neighbours then meet without a seam (two half-covered
+ * edge pixels would let what lies beneath show through), and at scale 1 no tile is
+ * resampled. Boxes of one zoom may differ by a pixel in size.
+ */
+void
+ld_tile_paint_snap (double           x,
+                    double           y,
+                    double           size,
+                    graphene_rect_t *box)
+{
+  double x0 = round (x), y0 = round (y);
+
+  graphene_rect_init (box, (float) x0, (float) y0, (float) (round (x + size) - x0),
+                      (float) (round (y + size) - y0));
+}
