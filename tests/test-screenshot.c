@@ -48,6 +48,48 @@ keep_for_inspection (const char *png,
   g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
 }
 
+static inline guint32
+pixel_at (cairo_surface_t *surface,
+          int              x,
+          int              y)
+{
+  const guint8 *row = cairo_image_surface_get_data (surface) +
+                      (gsize) y * cairo_image_surface_get_stride (surface);
+
+  return ((const guint32 *) row)[x] & 0xffffff;
+}
+
+/* Lines one pixel wide across the sea: rows (or columns) where many sea pixels have a
+ * different pixel between them, the trace of tiles that do not meet. */
+static guint
+count_seams (cairo_surface_t *surface,
+             gboolean         columns)
+{
+  int w = cairo_image_surface_get_width (surface), h = cairo_image_surface_get_height (surface);
+  int n_lines = columns ? w : h, n_along = columns ? h : w;
+  guint seams = 0;
+
+  for (int i = 1; i < n_lines - 1; i++)
+    {
+      int hits = 0;
+
+      for (int j = 0; j < n_along; j++)
+        {
+          int x = columns ? i : j, y = columns ? j : i;
+          int bx = columns ? x - 1 : x, by = columns ? y : y - 1;
+          int ax = columns ? x + 1 : x, ay = columns ? y : y + 1;
+
+          if (pixel_at (surface, bx, by) == LD_BASEMAP_SEA_RGB
+              && pixel_at (surface, ax, ay) == LD_BASEMAP_SEA_RGB
+              && pixel_at (surface, x, y) != LD_BASEMAP_SEA_RGB)
+            hits++;
+        }
+      if (hits > 40)
+        seams++;
+    }
+  return seams;
+}
+
 static void
 test_screenshot_zh_cn (void)
 {
@@ -76,6 +118,9 @@ test_screenshot_zh_cn (void)
   /* ...and is not blank: the base map's sea and land are both on screen. */
   g_assert_cmpfloat (share_of_colour (surface, LD_BASEMAP_SEA_RGB), >, 0.05);
   g_assert_cmpfloat (share_of_colour (surface, LD_BASEMAP_LAND_RGB), >, 0.05);
+  /* Tiles meet without a seam, in the picture as on screen (drawn 1:1, not scaled down). */
+  g_assert_cmpuint (count_seams (surface, FALSE), ==, 0);
+  g_assert_cmpuint (count_seams (surface, TRUE), ==, 0);
   cairo_surface_destroy (surface);
 }
 
@@ -104,17 +149,6 @@ test_missing_basemap_is_reported (void)
     g_printerr ("landdesk said: %s\n", run->err);
   g_assert_cmpint (run->status, ==, 0);
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
-}
-
-static inline guint32
-pixel_at (cairo_surface_t *surface,
-          int              x,
-          int              y)
-{
-  const guint8 *row = cairo_image_surface_get_data (surface) +
-                      (gsize) y * cairo_image_surface_get_stride (surface);
-
-  return ((const guint32 *) row)[x] & 0xffffff;
 }
 
 /* Whether a legend swatch of @rgb has its top left inside corner at (x, y): a block of

@@ -49,11 +49,18 @@ render_to_png (LdWindow  *self,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_file_get_path (file);
+  graphene_rect_t bounds;
   double dx, dy;
 
+  /* The paintable draws the widget's bounds (decorations and anything drawn outside the
+   * window, e.g. a shadow) at the size it is given: at their own size it draws 1:1, where the
+   * widget's size would scale the window down a little and tile edges show as faint lines.
+   * The widget's origin is then at -bounds.origin in the picture. */
+  if (!gtk_widget_compute_bounds (widget, widget, &bounds))
+    graphene_rect_init (&bounds, 0, 0, gtk_widget_get_width (widget),
+                        gtk_widget_get_height (widget));
   gtk_native_get_surface_transform (GTK_NATIVE (self), &dx, &dy);
-  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
-                          gtk_widget_get_height (widget));
+  gdk_paintable_snapshot (paintable, snapshot, bounds.size.width, bounds.size.height);
   node = gtk_snapshot_free_to_node (snapshot);
   if (node == NULL)
     {
@@ -61,7 +68,8 @@ render_to_png (LdWindow  *self,
       return FALSE;
     }
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (self)), node,
-                                         &GRAPHENE_RECT_INIT (-dx, -dy,
+                                         &GRAPHENE_RECT_INIT (-dx - bounds.origin.x,
+                                                              -dy - bounds.origin.y,
                                                               gdk_surface_get_width (surface),
                                                               gdk_surface_get_height (surface)));
   if (!gdk_texture_save_to_png (texture, path))
