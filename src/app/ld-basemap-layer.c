@@ -237,24 +237,6 @@ request_tile (LdBasemapLayer *self,
                                            tile_data_cb, request);
 }
 
-/* Keeps the tiles of recent frames, up to a bound. */
-static void
-prune (LdBasemapLayer *self)
-{
-  GHashTableIter iter;
-  gpointer value;
-  guint age = 1;
-
-  while (g_hash_table_size (self->tiles) > self->max_tiles && age < 1000)
-    {
-      g_hash_table_iter_init (&iter, self->tiles);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        if (self->frame - ((Entry *) value)->frame >= 1000 / age)
-          g_hash_table_iter_remove (&iter);
-      age *= 2;
-    }
-}
-
 /* Draws a tile at (x, y), w x h. GPU renderers get a texture, kept from frame to frame.
  * GTK 4.8's cairo renderer would convert a texture into a new surface every frame (through
  * floats, whatever its format): it gets a cairo node per tile that paints the tile's surface,
@@ -393,7 +375,7 @@ ld_basemap_layer_snapshot (GtkWidget   *widget,
       }
   if (rotation != 0)
     gtk_snapshot_restore (snapshot);
-  prune (self);
+  ld_tile_paint_prune (self->tiles, self->max_tiles, self->frame, G_STRUCT_OFFSET (Entry, frame));
 }
 
 static void

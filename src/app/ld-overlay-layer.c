@@ -247,23 +247,6 @@ no_classes (LdOverlayLayer *self)
 }
 
 /* Keeps the textures of recent frames, up to a bound. */
-static void
-prune_textures (LdOverlayLayer *self)
-{
-  GHashTableIter iter;
-  gpointer value;
-  guint age = 1;
-
-  while (g_hash_table_size (self->textures) > MAX_TEXTURES && age < 1000)
-    {
-      g_hash_table_iter_init (&iter, self->textures);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        if (self->frame - ((Entry *) value)->frame >= 1000 / age)
-          g_hash_table_iter_remove (&iter);
-      age *= 2;
-    }
-}
-
 /* Draws a tile at (x, y), w x h. With the cairo renderer (software, as under Xvfb) each
  * tile is a cairo node that paints its surface: a texture node there would convert the
  * texture into a new surface every frame. One node per tile, not one for all: GTK's cairo
@@ -385,7 +368,7 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
       }
   if (rotation != 0)
     gtk_snapshot_restore (snapshot);
-  prune_textures (self);
+  ld_tile_paint_prune (self->textures, MAX_TEXTURES, self->frame, G_STRUCT_OFFSET (Entry, frame));
   update_classes (self, shown);
 }
 

@@ -112,3 +112,31 @@ ld_tile_paint_snap (double           x,
   graphene_rect_init (box, (float) x0, (float) y0, (float) (round (x + size) - x0),
                       (float) (round (y + size) - y0));
 }
+
+/**
+ * ld_tile_paint_prune:
+ * @tiles: a layer's kept tiles: values are structs holding a guint "last frame drawn"
+ * @frame_offset: where that guint is in them (G_STRUCT_OFFSET)
+ *
+ * Keeps the tiles of recent frames, up to @max_tiles: drops those not drawn for 1 000 frames,
+ * then 500, 250... until few enough are left.
+ */
+void
+ld_tile_paint_prune (GHashTable *tiles,
+                     guint       max_tiles,
+                     guint       frame,
+                     gsize       frame_offset)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint age = 1;
+
+  while (g_hash_table_size (tiles) > max_tiles && age < 1000)
+    {
+      g_hash_table_iter_init (&iter, tiles);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (frame - G_STRUCT_MEMBER (guint, value, frame_offset) >= 1000 / age)
+          g_hash_table_iter_remove (&iter);
+      age *= 2;
+    }
+}

@@ -20,5 +20,9 @@ void        ld_tile_paint_snap        (double             x,
                                        double             y,
                                        double             size,
                                        graphene_rect_t   *box);
+void        ld_tile_paint_prune       (GHashTable        *tiles,
+                                       guint              max_tiles,
+                                       guint              frame,
+                                       gsize              frame_offset);
 
 G_END_DECLS
