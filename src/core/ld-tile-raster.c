@@ -19,10 +19,6 @@
 #include "ld-tile-raster.h"
 #include "ld-tile-renderer.h"
 
-#ifdef __SSE__
-#include <xmmintrin.h>
-#endif
-
 /* A signed-area accumulation buffer (one per class in a tile): each polygon edge adds the area
  * it covers to the cells it crosses; a running sum along a row then gives each pixel's exact
  * coverage. Much faster than cairo's general scan converter for thousands of small polygons,
@@ -62,28 +58,21 @@ ld_coverage_new (void)
   return c;
 }
 
-/* Branch-free min and max: GCC turns MIN and MAX into branches where it sees fit, and in
- * the rasteriser's inner loops those branches go either way at random. */
+/* Min and max in the form x86-64's minss and maxss compute (the first operand if it compares
+ * less or greater, else the second), so GCC emits those instructions without a branch; the
+ * rasteriser's inner loops would mispredict a branch either way at random. */
 static inline float
 minf (float a,
       float b)
 {
-#ifdef __SSE__
-  return _mm_cvtss_f32 (_mm_min_ss (_mm_set_ss (a), _mm_set_ss (b)));
-#else
   return a < b ? a : b;
-#endif
 }
 
 static inline float
 maxf (float a,
       float b)
 {
-#ifdef __SSE__
-  return _mm_cvtss_f32 (_mm_max_ss (_mm_set_ss (a), _mm_set_ss (b)));
-#else
   return a > b ? a : b;
-#endif
 }
 
 static inline void
@@ -98,7 +87,7 @@ touch_range (guint64 *bits,
 /* Adds one row's part of an edge, from x @xa to @xb (both in [0, LD_TILE_SIZE]), @d its
  * signed height. A touched bit x stands for cells x to x + 2: a step of a steep edge writes
  * just those three. */
-static inline void
+G_ALWAYS_INLINE static inline void
 coverage_step (float   *row,
                guint64 *bits,
                float    xa,
@@ -150,7 +139,7 @@ coverage_step (float   *row,
  * il + 2 at most, split at x = il + 1 into two parts each within one column. No branch on
  * where it falls: short edges do that unpredictably, and a mispredicted branch costs more
  * than the arithmetic. @adydx is |dy / dx| (large for vertical edges). */
-static inline void
+G_ALWAYS_INLINE static inline void
 coverage_step_steep (float   *row,
                      guint64 *bits,
                      float    xa,
@@ -180,8 +169,10 @@ typedef struct
 
 #define EDGE_CHUNK 64
 
-/* The rows of edges that are all steep, or all not: the kind is decided once per list. */
-static void
+/* The rows of edges that are all steep, or all not: the kind is decided once per list, and
+ * each kind gets its own copy of the loop (coverage_steep_edges, coverage_shallow_edges) with
+ * its step inlined, not called once per row. */
+G_ALWAYS_INLINE static inline void
 coverage_edges_inside (LdCoverage *c,
                        const Edge *edges,
                        guint       n,
@@ -210,6 +201,22 @@ coverage_edges_inside (LdCoverage *c,
           ya = yb;
         }
     }
+}
+
+static void
+coverage_steep_edges (LdCoverage *c,
+                      const Edge *edges,
+                      guint       n)
+{
+  coverage_edges_inside (c, edges, n, TRUE);
+}
+
+static void
+coverage_shallow_edges (LdCoverage *c,
+                        const Edge *edges,
+                        guint       n)
+{
+  coverage_edges_inside (c, edges, n, FALSE);
 }
 
 /* A ring wholly inside the tile (most patches once zoomed in): no clipping, single precision.
@@ -249,8 +256,8 @@ coverage_ring_inside (LdCoverage   *c,
           px = x;
           py = y;
         }
-      coverage_edges_inside (c, steep, n_steep, TRUE);
-      coverage_edges_inside (c, shallow, n_shallow, FALSE);
+      coverage_steep_edges (c, steep, n_steep);
+      coverage_shallow_edges (c, shallow, n_shallow);
     }
 }
 
