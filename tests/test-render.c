@@ -729,6 +729,57 @@ test_raster_exact_coverage (void)
   ld_coverage_free (c);
 }
 
+/* Two patches of different classes that share an edge fill its pixels like one patch (no
+ * seam of background), each pixel's colour is the two colours by their areas, and where
+ * patches overlap the class painted first keeps the pixel. */
+static void
+test_raster_classes_meet (void)
+{
+  static const double red[4] = { 1, 0, 0, 1 }, blue[4] = { 0, 0, 1, 1 };
+  double quad[8] = { 10.3, 20.7, 80.2, 14.1, 90.6, 70.9, 5.5, 60.25 };
+  double first[6] = { 10.3, 20.7, 80.2, 14.1, 90.6, 70.9 };
+  double second[6] = { 10.3, 20.7, 90.6, 70.9, 5.5, 60.25 };
+  guint three[1] = { 3 }, four[1] = { 4 }, one[1] = { 1 };
+  int signs[1] = { 1 };
+  LdGeomBuffer a = { first, 3, 0, three, 1, 0, one, 1, 0 };
+  LdGeomBuffer b = { second, 3, 0, three, 1, 0, one, 1, 0 };
+  Rings whole = { quad, four, signs, 1 }, part_a = { first, three, signs, 1 };
+  Rings part_b = { second, three, signs, 1 };
+  LdCoverage *c = ld_coverage_new ();
+  g_autofree guint32 *pixels = g_new0 (guint32, LD_TILE_SIZE * LD_TILE_SIZE);
+  int on_edge = 0;
+
+  ld_coverage_add (c, &a);
+  ld_coverage_paint (c, red, (guint8 *) pixels, LD_TILE_SIZE * 4);
+  ld_coverage_add (c, &b);
+  ld_coverage_paint (c, blue, (guint8 *) pixels, LD_TILE_SIZE * 4);
+  for (int y = 0; y < 100; y++)
+    for (int x = 0; x < 100; x++)
+      {
+        guint32 p = pixels[y * LD_TILE_SIZE + x];
+        double wa = rings_coverage (x, y, &part_a), wb = rings_coverage (x, y, &part_b);
+
+        if (fabs ((double) (p >> 24) - rings_coverage (x, y, &whole) * 255) > 2.5 ||
+            fabs ((double) ((p >> 16) & 0xff) - wa * 255) > 2.5 ||
+            fabs ((double) (p & 0xff) - wb * 255) > 2.5)
+          g_error ("pixel %d,%d is %08x; red covers %.3f, blue %.3f", x, y, p, wa, wb);
+        on_edge += wa > 0.2 && wb > 0.2;
+      }
+  /* The diagonal crosses ~80 pixels, each shared by both classes. */
+  g_assert_cmpint (on_edge, >, 40);
+
+  /* Blue over the whole quad, painted second: red keeps what it covers. */
+  {
+    LdGeomBuffer all = { quad, 4, 0, four, 1, 0, one, 1, 0 };
+
+    ld_coverage_add (c, &all);
+    ld_coverage_paint (c, blue, (guint8 *) pixels, LD_TILE_SIZE * 4);
+    g_assert_cmphex (pixels[40 * LD_TILE_SIZE + 60], ==, 0xffff0000);
+    g_assert_cmphex (pixels[50 * LD_TILE_SIZE + 20], ==, 0xff0000ff);
+  }
+  ld_coverage_free (c);
+}
+
 static void
 test_tile_transform_error (void)
 {
@@ -1010,6 +1061,7 @@ main (int    argc,
   g_test_add_func ("/render/tile/class-colours", test_tile_class_colours);
   g_test_add_func ("/render/tile/reference", test_tile_reference);
   g_test_add_func ("/render/raster/exact-coverage", test_raster_exact_coverage);
+  g_test_add_func ("/render/raster/classes-meet", test_raster_classes_meet);
   g_test_add_func ("/render/tile/transform-error", test_tile_transform_error);
   g_test_add_func ("/render/tile/style-change", test_tile_style_change);
   g_test_add_func ("/render/tile/data-change", test_tile_data_change);

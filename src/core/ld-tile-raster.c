@@ -6,8 +6,9 @@
  * pixel's coverage (ld_coverage_paint); cairo's general scan converter was 5-10x slower on
  * thousands of small patches. Rings wholly inside the tile (most patches once zoomed in) skip
  * clipping and take a single-precision path that sorts steep and shallow edges without
- * branching. Outlines are aliased one-pixel lines (our own DDA: cairo's
- * stroker cost more than the whole fill).
+ * branching. Classes are added to the tile with SATURATE, not painted over each other, so
+ * neighbouring patches of different classes leave no seam. Outlines are aliased one-pixel
+ * lines (our own DDA: cairo's stroker cost more than the whole fill).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -367,41 +368,51 @@ ld_coverage_add (LdCoverage         *c,
       }
 }
 
+/* Adds @solid (premultiplied ARGB) at coverage @ik / 256 to @dst, but never more than the
+ * alpha @dst has left (cairo's SATURATE operator, for an opaque colour): two patches of
+ * different classes that share an edge then fill its pixels exactly, where painting one
+ * over the other would let a quarter of the background show through as a faint seam. Where
+ * patches overlap, the class painted first keeps the pixel. Two channels per multiply; the
+ * sums cannot carry, as premultiplied channels never exceed their alpha. */
+static inline guint32
+add_saturate (guint32 dst,
+              guint32 solid,
+              guint32 ik)
+{
+  guint32 room = 256 - (dst >> 24);
+  guint32 k = ik < room ? ik : room;
+  guint32 rb = (((solid & 0xff00ff) * k) >> 8) & 0xff00ff;
+  guint32 ag = ((((solid >> 8) & 0xff00ff) * k) >> 8) & 0xff00ff;
+
+  return dst + rb + (ag << 8);
+}
+
+/* Paints the pixels from @from to @to, all at coverage @cover (between two edges). */
 static inline void
 paint_run (guint32 *out,
            int      from,
            int      to,
            float    cover,
-           guint32  solid,
-           float    alpha)
+           guint32  solid)
 {
-  guint32 ik, keep;
+  guint32 ik;
 
   cover = fabsf (cover);
   if (cover < 0.5f / 255 || from >= to)
     return;
-  if (cover >= 1 - 0.5f / 255 && alpha >= 1)
-    {
-      for (int x = from; x < to; x++)
-        out[x] = solid;
-      return;
-    }
-  /* Integer blending in 1/256 steps (coverage ik) of the premultiplied colour. */
-  ik = (guint32) (MIN (cover, 1.0f) * 256 + 0.5f);
-  keep = 256 - ((solid >> 24) * ik >> 8);
+  ik = (guint32) (minf (cover, 1.0f) * 256 + 0.5f);
   for (int x = from; x < to; x++)
     {
       guint32 dst = out[x];
-      /* Red and blue, then alpha and green, two channels per multiply. */
-      guint32 rb = ((solid & 0xff00ff) * ik + (dst & 0xff00ff) * keep) >> 8;
-      guint32 ag = (((solid >> 8) & 0xff00ff) * ik + ((dst >> 8) & 0xff00ff) * keep) >> 8;
 
-      out[x] = (rb & 0xff00ff) | ((ag & 0xff00ff) << 8);
+      /* Inside a patch the tile is still empty: a plain store. */
+      out[x] = dst == 0 && ik == 256 ? solid : add_saturate (dst, solid, ik);
     }
 }
 
-/* Paints a class colour over the image through its coverage, and zeroes the buffer. Between
- * two written cells the running sum is constant, so each row costs its edges plus runs. */
+/* Paints a class colour into the image through its coverage (add_saturate), and zeroes the
+ * buffer. Between two written cells the running sum is constant, so each row costs its edges
+ * plus runs. */
 void
 ld_coverage_paint (LdCoverage   *c,
                    const double  rgba[4],
@@ -437,19 +448,19 @@ ld_coverage_paint (LdCoverage   *c,
                   cells[x] = cells[x + 1] = cells[x + 2] = 0;
                   continue;
                 }
-              paint_run (out, pos, x, acc, solid, a);
+              paint_run (out, pos, x, acc, solid);
               /* Cells x to x + 2, less those an earlier bit covered. */
               for (int cx = MAX (x, pos); cx <= x + 2; cx++)
                 {
                   acc += cells[cx];
                   cells[cx] = 0;
                   if (cx < LD_TILE_SIZE)
-                    paint_run (out, cx, cx + 1, acc, solid, a);
+                    paint_run (out, cx, cx + 1, acc, solid);
                 }
               pos = x + 3;
             }
         }
-      paint_run (out, pos, LD_TILE_SIZE, acc, solid, a);
+      paint_run (out, pos, LD_TILE_SIZE, acc, solid);
     }
   c->y0 = LD_TILE_SIZE;
   c->y1 = 0;
