@@ -4,7 +4,7 @@
  * window's picture must have each tile's colour where that tile belongs, before and after a
  * pan, and the pan must reuse the decoded tiles and what the renderer was given for them.
  * The overlay layer, over a GeoPackage grid, must likewise pan without pinning its tiles
- * again.
+ * again, and draw at half opacity halfway between the base map and itself.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -298,6 +298,72 @@ wait_for_overlay (LdOverlayLayer *overlay,
   g_assert_true (overlay_settled (overlay, since, n));
 }
 
+/* The map's picture once the overlay has drawn a whole frame again. */
+static cairo_surface_t *
+render_settled (View           *view,
+                LdOverlayLayer *overlay)
+{
+  guint drawn = ld_overlay_layer_get_tiles_drawn (overlay);
+
+  gtk_widget_queue_draw (GTK_WIDGET (overlay));
+  wait_for_overlay (overlay, drawn, 4);
+  return render_map (view);
+}
+
+/* At layer-opacity 0.5 every pixel of the view lies halfway between the base map alone and
+ * the opaque overlay (what a pixel's coverage does to the colour is linear in the opacity
+ * too), the widget itself stays opaque (GtkWidget:opacity would cost the cairo renderer an
+ * image of the whole view per frame), and a pan fades and pins nothing more. */
+static void
+assert_layer_opacity (View           *view,
+                      LdOverlayLayer *overlay)
+{
+  cairo_surface_t *opaque = render_settled (view, overlay), *half, *base;
+  int w = cairo_image_surface_get_width (opaque), h = cairo_image_surface_get_height (opaque);
+  guint differ = 0, prepared;
+
+  ld_overlay_layer_set_layer_opacity (overlay, 0.5);
+  half = render_settled (view, overlay);
+  ld_overlay_layer_set_layer_opacity (overlay, 0.0);
+  base = render_settled (view, overlay);
+  for (int y = 0; y < h; y += 7)
+    for (int x = 0; x < w; x++)
+      {
+        guint32 o = pixel_at (opaque, x, y), f = pixel_at (half, x, y), b = pixel_at (base, x, y);
+
+        for (int shift = 0; shift <= 16; shift += 8)
+          {
+            int want = (((o >> shift) & 0xff) + ((b >> shift) & 0xff)) / 2;
+
+            if (ABS ((int) ((f >> shift) & 0xff) - want) > 2)
+              g_error ("pixel %d,%d at half opacity is %06x; opaque %06x, base map %06x",
+                       x, y, f, o, b);
+          }
+        differ += o != b;
+      }
+  g_assert_cmpuint (differ, >, (guint) (w * (h / 7) / 4));
+  g_assert_cmpfloat (gtk_widget_get_opacity (GTK_WIDGET (overlay)), ==, 1.0);
+
+  ld_overlay_layer_set_layer_opacity (overlay, 0.5);
+  cairo_surface_destroy (render_settled (view, overlay));
+  prepared = ld_overlay_layer_get_tiles_prepared (overlay);
+  for (int step = 1; step <= 3; step++)
+    {
+      ShumateViewport *viewport = shumate_simple_map_get_viewport (view->map);
+      guint drawn = ld_overlay_layer_get_tiles_drawn (overlay);
+
+      shumate_location_set_location (SHUMATE_LOCATION (viewport),
+                                     shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
+                                     shumate_location_get_longitude (SHUMATE_LOCATION (viewport)) +
+                                     1e-5);
+      wait_for_overlay (overlay, drawn, 4);
+    }
+  g_assert_cmpuint (ld_overlay_layer_get_tiles_prepared (overlay), ==, prepared);
+  cairo_surface_destroy (opaque);
+  cairo_surface_destroy (half);
+  cairo_surface_destroy (base);
+}
+
 static void
 test_overlay_pan (void)
 {
@@ -369,6 +435,8 @@ test_overlay_pan (void)
       wait_for_overlay (overlay, drawn, 4);
     }
   g_assert_cmpuint (ld_overlay_layer_get_tiles_prepared (overlay), ==, prepared);
+
+  assert_layer_opacity (&view, overlay);
 
   gtk_window_destroy (GTK_WINDOW (view.window));
   g_remove (gpkg);

@@ -278,7 +278,7 @@ draw (LdBasemapLayer *self,
                             cairo_image_surface_get_stride (entry->surface));
       cairo_surface_mark_dirty (entry->surface);
     }
-  if (ld_tile_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
+  if (ld_tile_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h, FALSE))
     self->prepared++;
 }
 

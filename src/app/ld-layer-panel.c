@@ -113,7 +113,7 @@ opacity_changed_cb (GtkRange     *range,
   LdOverlayLayer *layer = g_object_get_data (G_OBJECT (range), "layer");
   double opacity = gtk_range_get_value (range);
 
-  gtk_widget_set_opacity (GTK_WIDGET (layer), opacity);
+  ld_overlay_layer_set_layer_opacity (layer, opacity);
   save_opacity (self, table_of (layer), opacity);
 }
 
@@ -169,7 +169,7 @@ layer_row (LdLayerPanel   *self,
   g_signal_connect (check, "toggled", G_CALLBACK (visible_toggled_cb), self);
 
   gtk_range_set_value (GTK_RANGE (scale), saved_opacity (self, table));
-  gtk_widget_set_opacity (GTK_WIDGET (layer), saved_opacity (self, table));
+  ld_overlay_layer_set_layer_opacity (layer, saved_opacity (self, table));
   gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
   gtk_widget_set_tooltip_text (scale, _("Opacity"));
   gtk_widget_set_margin_start (scale, 24);

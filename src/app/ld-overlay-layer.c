@@ -31,6 +31,9 @@ typedef struct
   GdkTexture      *texture;   /* for GPU renderers */
   cairo_surface_t *surface;   /* for the cairo renderer, which would copy a texture per frame */
   cairo_surface_t *pin;       /* holds cairo's snapshot of it, see draw_tile */
+  cairo_surface_t *faded;     /* the surface at faded_alpha, below full opacity */
+  cairo_surface_t *faded_pin;
+  double           faded_alpha;
   guint            generation;
   guint       frame;      /* last frame that used it */
 } Entry;
@@ -45,6 +48,7 @@ struct _LdOverlayLayer
   GCancellable   *cancellable; /* requests for the current integer zoom */
   int             request_zoom;
   int             min_zoom, max_zoom;
+  double          layer_opacity;
   guint           frame;
   guint           drawn;       /* tile draws so far (for tests) */
   guint           prepared;    /* cairo snapshots pinned so far (for tests) */
@@ -62,6 +66,7 @@ G_DEFINE_FINAL_TYPE (LdOverlayLayer, ld_overlay_layer, SHUMATE_TYPE_LAYER)
 enum {
   PROP_0,
   PROP_RENDERER,
+  PROP_LAYER_OPACITY,
   N_PROPS
 };
 
@@ -96,6 +101,8 @@ entry_free (gpointer data)
   g_clear_object (&entry->texture);
   g_clear_pointer (&entry->pin, cairo_surface_destroy);
   g_clear_pointer (&entry->surface, cairo_surface_destroy);
+  g_clear_pointer (&entry->faded_pin, cairo_surface_destroy);
+  g_clear_pointer (&entry->faded, cairo_surface_destroy);
   g_free (entry);
 }
 
@@ -275,7 +282,22 @@ draw_tile (LdOverlayLayer *self,
   /* GTK records cairo nodes, and a recording copies each image it is given unless a snapshot
    * of that image is still alive: painting the tile once into a recording of our own keeps
    * one, so frames after the first reuse it instead of copying 256 KiB per tile. */
-  if (ld_tile_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h))
+  if (self->layer_opacity >= 1)
+    {
+      g_clear_pointer (&entry->faded_pin, cairo_surface_destroy);
+      g_clear_pointer (&entry->faded, cairo_surface_destroy);
+      if (ld_tile_paint_surface (snapshot, entry->surface, &entry->pin, x, y, w, h, FALSE))
+        self->prepared++;
+      return;
+    }
+  if (entry->faded == NULL || entry->faded_alpha != self->layer_opacity)
+    {
+      g_clear_pointer (&entry->faded_pin, cairo_surface_destroy);
+      g_clear_pointer (&entry->faded, cairo_surface_destroy);
+      entry->faded = ld_tile_paint_faded (entry->surface, self->layer_opacity);
+      entry->faded_alpha = self->layer_opacity;
+    }
+  if (ld_tile_paint_surface (snapshot, entry->faded, &entry->faded_pin, x, y, w, h, TRUE))
     self->prepared++;
 }
 
@@ -319,6 +341,11 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
   y0 = MAX (y0, 0);
   y1 = MIN (y1, last);
 
+  /* GPU renderers draw the layer through one opacity node; the cairo renderer would make a
+   * temporary image of the whole view for it every frame, so there each tile is painted from
+   * a faded copy instead (draw_tile). */
+  if (!use_cairo && self->layer_opacity < 1)
+    gtk_snapshot_push_opacity (snapshot, self->layer_opacity);
   if (rotation != 0)
     {
       gtk_snapshot_save (snapshot);
@@ -368,6 +395,8 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
       }
   if (rotation != 0)
     gtk_snapshot_restore (snapshot);
+  if (!use_cairo && self->layer_opacity < 1)
+    gtk_snapshot_pop (snapshot);
   ld_tile_paint_prune (self->textures, MAX_TEXTURES, self->frame, G_STRUCT_OFFSET (Entry, frame));
   update_classes (self, shown);
 }
@@ -520,6 +549,9 @@ ld_overlay_layer_get_property (GObject    *object,
     case PROP_RENDERER:
       g_value_set_object (value, self->renderer);
       break;
+    case PROP_LAYER_OPACITY:
+      g_value_set_double (value, self->layer_opacity);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -537,6 +569,9 @@ ld_overlay_layer_set_property (GObject      *object,
     {
     case PROP_RENDERER:
       self->renderer = g_value_dup_object (value);
+      break;
+    case PROP_LAYER_OPACITY:
+      ld_overlay_layer_set_layer_opacity (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -558,6 +593,16 @@ ld_overlay_layer_class_init (LdOverlayLayerClass *klass)
   properties[PROP_RENDERER] =
     g_param_spec_object ("renderer", NULL, NULL, LD_TYPE_TILE_RENDERER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * LdOverlayLayer:layer-opacity:
+   *
+   * How opaque the layer is drawn, from 0 to 1. Use this rather than GtkWidget:opacity,
+   * which under the cairo renderer costs a temporary image of the whole view every frame
+   * (panning at 1920 x 1080 dropped from about 57 to 48 fps at 0.6).
+   */
+  properties[PROP_LAYER_OPACITY] =
+    g_param_spec_double ("layer-opacity", NULL, NULL, 0.0, 1.0, 1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -579,6 +624,7 @@ ld_overlay_layer_init (LdOverlayLayer *self)
   self->request_zoom = -1;
   self->min_zoom = 0;
   self->max_zoom = 24;
+  self->layer_opacity = 1.0;
   self->building_below = -1;
   self->in_view = g_byte_array_new ();
   /* Clicks go through to the map: identify is done from the R-tree, not from widgets. */
@@ -593,6 +639,28 @@ ld_overlay_layer_new (ShumateViewport *viewport,
   g_return_val_if_fail (LD_IS_TILE_RENDERER (renderer), NULL);
 
   return g_object_new (LD_TYPE_OVERLAY_LAYER, "viewport", viewport, "renderer", renderer, NULL);
+}
+
+void
+ld_overlay_layer_set_layer_opacity (LdOverlayLayer *self,
+                                    double          opacity)
+{
+  g_return_if_fail (LD_IS_OVERLAY_LAYER (self));
+
+  opacity = CLAMP (opacity, 0.0, 1.0);
+  if (opacity == self->layer_opacity)
+    return;
+  self->layer_opacity = opacity;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER_OPACITY]);
+}
+
+double
+ld_overlay_layer_get_layer_opacity (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), 1.0);
+
+  return self->layer_opacity;
 }
 
 LdTileRenderer *

@@ -20,6 +20,9 @@ LdTileRenderer *ld_overlay_layer_get_renderer        (LdOverlayLayer  *self);
 void            ld_overlay_layer_set_zoom_range      (LdOverlayLayer  *self,
                                                       int              min_zoom,
                                                       int              max_zoom);
+void            ld_overlay_layer_set_layer_opacity   (LdOverlayLayer  *self,
+                                                      double           opacity);
+double          ld_overlay_layer_get_layer_opacity   (LdOverlayLayer  *self);
 guint           ld_overlay_layer_get_frames_drawn    (LdOverlayLayer  *self);
 guint           ld_overlay_layer_get_tiles_drawn     (LdOverlayLayer  *self);
 guint           ld_overlay_layer_get_tiles_prepared  (LdOverlayLayer  *self);

@@ -41,10 +41,11 @@ ld_tile_paint_texture_new (cairo_surface_t *surface)
  * ld_tile_paint_surface:
  * @pin: (inout): the surface's pin, made on the first call
  *
- * Draws a tile's @surface at (@x, @y), @w x @h, as a cairo node of its own: at
- * scale 1 a plain copy; scaled, one pixel more to the right and below, covered again by the
- * next tile, with the extra pixels repeating the tile's edge, because where the picture is
- * scaled once more (a screenshot of the window) a seam would show between two nodes.
+ * Draws a tile's @surface at (@x, @y), @w x @h, as a cairo node of its own: at scale 1 a
+ * plain copy; scaled, one pixel more to the right and below, covered again by the next tile,
+ * with the extra pixels repeating the tile's edge, because where the picture is scaled once
+ * more a seam would show between two nodes. A @translucent tile keeps to its box, as that
+ * pixel would be blended twice.
  *
  * Returns: whether the pin was made now
  */
@@ -55,9 +56,11 @@ ld_tile_paint_surface (GtkSnapshot      *snapshot,
                        double            x,
                        double            y,
                        double            w,
-                       double            h)
+                       double            h,
+                       gboolean          translucent)
 {
   gboolean pinned = FALSE;
+  double extra = translucent ? 0 : 1;
   cairo_t *cr;
 
   if (*pin == NULL)
@@ -80,18 +83,43 @@ ld_tile_paint_surface (GtkSnapshot      *snapshot,
       return pinned;
     }
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float) x, (float) y,
-                                                                  (float) w + 1, (float) h + 1));
+                                                                  (float) (w + extra),
+                                                                  (float) (h + extra)));
   cairo_translate (cr, x, y);
-  cairo_rectangle (cr, 0, 0, w + 1, h + 1);
+  cairo_rectangle (cr, 0, 0, w + extra, h + extra);
+  cairo_clip (cr);
   cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
   cairo_set_source_surface (cr, surface, 0, 0);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
-  cairo_fill (cr);
+  cairo_paint (cr);
   cairo_destroy (cr);
   return pinned;
 }
 
+
+/**
+ * ld_tile_paint_faded:
+ *
+ * Returns: (transfer full): a new copy of the tile @surface at opacity @alpha. Painting a
+ * tile with an alpha inside a cairo node costs four times a plain paint once GTK replays the
+ * node's recording, and GtkWidget:opacity makes the cairo renderer draw the whole view into
+ * a temporary image every frame; a faded copy is painted like any tile.
+ */
+cairo_surface_t *
+ld_tile_paint_faded (cairo_surface_t *surface,
+                     double           alpha)
+{
+  cairo_surface_t *faded = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                                       cairo_image_surface_get_width (surface),
+                                                       cairo_image_surface_get_height (surface));
+  cairo_t *cr = cairo_create (faded);
+
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint_with_alpha (cr, alpha);
+  cairo_destroy (cr);
+  return faded;
+}
 
 /**
  * ld_tile_paint_snap:

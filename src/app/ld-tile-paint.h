@@ -15,7 +15,10 @@ gboolean    ld_tile_paint_surface     (GtkSnapshot       *snapshot,
                                        double             x,
                                        double             y,
                                        double             w,
-                                       double             h);
+                                       double             h,
+                                       gboolean           translucent);
+cairo_surface_t *ld_tile_paint_faded  (cairo_surface_t   *surface,
+                                       double             alpha);
 void        ld_tile_paint_snap        (double             x,
                                        double             y,
                                        double             size,
