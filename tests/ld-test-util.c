@@ -48,6 +48,22 @@ ld_test_path (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
+/* Deletes @path and, if it is a folder, everything in it. */
+void
+ld_test_rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      ld_test_rm_rf (child);
+    }
+  g_remove (path);
+}
+
 /* An HTTP client that talks straight to 127.0.0.1, whatever the desktop's proxy settings. */
 SoupSession *
 ld_test_session (void)

@@ -20,6 +20,7 @@ void        ld_test_init      (int         *argc,
                                char      ***argv);
 const char *ld_test_binary    (const char *env_name);
 char       *ld_test_path      (const char *name);
+void        ld_test_rm_rf     (const char *path);
 SoupSession *ld_test_session  (void);
 LdTestRun  *ld_test_run       (const char * const *envp,
                                const char         *binary,

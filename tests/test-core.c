@@ -233,6 +233,31 @@ test_basemap_presets (void)
       g_assert_cmpint (kind, ==, i);
     }
   g_assert_false (ld_basemap_kind_from_id ("google", &kind));
+  g_assert_null (ld_basemap_preset_url (LD_BASEMAP_CUSTOM, "abc"));
+
+  /* A custom template: http(s), with all three of {x}, {y} and {z}. */
+  {
+    const char *good[] = { "https://tiles.example.cn/{z}/{x}/{y}.png",
+                           "http://127.0.0.1:8080/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}" };
+    const char *bad[] = { "", "https://tiles.example.cn/{z}/{x}.png", "ftp://h/{z}/{x}/{y}",
+                          "tiles/{z}/{x}/{y}.png", "https:///{z}/{x}/{y}" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+      {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true (ld_basemap_check_url_template (good[i], &error));
+        g_assert_no_error (error);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false (ld_basemap_check_url_template (bad[i], &error));
+        g_assert_error (error, LD_BASEMAP_PRESET_ERROR, LD_BASEMAP_PRESET_ERROR_TEMPLATE);
+        g_test_message ("%s: %s", bad[i], error->message);
+      }
+  }
 }
 
 static void

@@ -944,21 +944,6 @@ test_landclass_bad_rows (void)
   }
 }
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -997,8 +982,8 @@ main (int    argc,
 
   status = g_test_run ();
 
-  rm_rf (fixture_dir);
-  rm_rf (synthetic_dir);
+  ld_test_rm_rf (fixture_dir);
+  ld_test_rm_rf (synthetic_dir);
   g_rmdir (root);
   g_free (fixture_dir);
   g_free (synthetic_dir);

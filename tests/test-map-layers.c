@@ -4,7 +4,9 @@
  * window's picture must have each tile's colour where that tile belongs, before and after a
  * pan, and the pan must reuse the decoded tiles and what the renderer was given for them.
  * The overlay layer, over a GeoPackage grid, must likewise pan without pinning its tiles
- * again, and draw at half opacity halfway between the base map and itself.
+ * again, and draw at half opacity halfway between the base map and itself. Served over HTTP
+ * as an online base map, the same tiles must land in place, and still do from libshumate's
+ * file cache once the server is gone.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +14,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <libsoup/soup.h>
 
 #include "ld-basemap-layer.h"
 #include "ld-core.h"
@@ -444,6 +447,124 @@ test_overlay_pan (void)
   g_rmdir (dir);
 }
 
+/* An XYZ tile server over the MBTiles file, on 127.0.0.1 (a real one: HTTP over TCP). */
+typedef struct
+{
+  SoupServer *server;
+  LdMbtiles  *mbtiles;
+  guint       requests;
+  char       *url;
+} TileServer;
+
+static void
+serve_tile_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  TileServer *ts = user_data;
+  g_autoptr(GBytes) tile = NULL;
+  int z, x, y;
+
+  ts->requests++;
+  if (sscanf (path, "/tiles/%d/%d/%d.png", &z, &x, &y) != 3 ||
+      (tile = ld_mbtiles_read_tile (ts->mbtiles, z, x, y, NULL)) == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (tile, NULL), g_bytes_get_size (tile));
+}
+
+static void
+tile_server_start (TileServer *ts,
+                   LdMbtiles  *mbtiles)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  ts->mbtiles = mbtiles;
+  ts->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (ts->server, "/tiles", serve_tile_cb, ts, NULL);
+  g_assert_true (soup_server_listen_local (ts->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (ts->server);
+  ts->url = g_strdup_printf ("http://127.0.0.1:%d/tiles/{z}/{x}/{y}.png",
+                             g_uri_get_port (uris->data));
+}
+
+/* A window showing @url through LdBasemapLayer and libshumate's downloader, as the app shows
+ * an online base map. */
+static void
+show_online (View       *view,
+             const char *url)
+{
+  g_autoptr(ShumateTileDownloader) downloader = shumate_tile_downloader_new (url);
+  g_autoptr(ShumateRasterRenderer) raster =
+    shumate_raster_renderer_new_full ("test-online", "test-online", "", NULL, ZOOM, 18, 256,
+                                      SHUMATE_MAP_PROJECTION_MERCATOR,
+                                      SHUMATE_DATA_SOURCE (downloader));
+
+  view->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (view->window), WIDTH, HEIGHT);
+  view->map = shumate_simple_map_new ();
+  shumate_simple_map_set_show_zoom_buttons (view->map, FALSE);
+  view->layer = ld_basemap_layer_install (view->map, SHUMATE_MAP_SOURCE (raster),
+                                          SHUMATE_DATA_SOURCE (downloader));
+  shumate_viewport_set_zoom_level (shumate_simple_map_get_viewport (view->map), ZOOM);
+  centre_at (view, 0);
+  gtk_window_set_child (GTK_WINDOW (view->window), GTK_WIDGET (view->map));
+  gtk_window_present (GTK_WINDOW (view->window));
+  wait_for_draws (view, 0, 4);
+  /* One more whole frame, drawing every tile that arrived meanwhile. */
+  {
+    guint drawn = ld_basemap_layer_get_tiles_drawn (view->layer);
+
+    gtk_widget_queue_draw (GTK_WIDGET (view->layer));
+    wait_for_draws (view, drawn, 8);
+  }
+}
+
+static void
+test_online_tiles (void)
+{
+  g_autofree char *path = make_mbtiles ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdMbtiles) mbtiles = ld_mbtiles_open (path, &error);
+  TileServer ts = { 0 };
+  View view = { 0 };
+  guint served;
+
+  g_assert_no_error (error);
+  /* libshumate keeps downloaded tiles under the user's cache directory. */
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  tile_server_start (&ts, mbtiles);
+
+  show_online (&view, ts.url);
+  g_assert_cmpuint (ts.requests, >=, 8);
+  g_assert_cmpuint (ld_basemap_layer_get_tiles_decoded (view.layer), >=, 8);
+  assert_tiles_in_place (&view, 0);
+  gtk_window_destroy (GTK_WINDOW (view.window));
+
+  /* The server gone (connections refused), a new window still shows the tiles seen. */
+  served = ts.requests;
+  soup_server_disconnect (ts.server);
+  g_clear_object (&ts.server);
+  show_online (&view, ts.url);
+  assert_tiles_in_place (&view, 0);
+  g_assert_cmpuint (ts.requests, ==, served);
+  gtk_window_destroy (GTK_WINDOW (view.window));
+
+  g_free (ts.url);
+  g_unsetenv ("XDG_CACHE_HOME");
+  ld_test_rm_rf (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -455,6 +576,7 @@ main (int    argc,
 
   g_test_add_func ("/app/map-layers/basemap-tiles-and-pan", test_tiles_and_pan);
   g_test_add_func ("/app/map-layers/overlay-pan", test_overlay_pan);
+  g_test_add_func ("/app/map-layers/online-tiles", test_online_tiles);
 
   return g_test_run ();
 }

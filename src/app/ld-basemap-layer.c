@@ -9,7 +9,9 @@
  * from frame to frame, so GL renderers upload each tile once. Panning only moves the tiles:
  * nothing is decoded or converted again while the view stays at one zoom.
  *
- * A tile not loaded yet shows its nearest loaded ancestor, scaled up.
+ * A tile not loaded yet shows its nearest loaded ancestor, scaled up. Online sources come
+ * through libshumate's tile downloader and its file cache; a failed download is tried again
+ * after a while.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,10 +24,12 @@
 
 #define MAX_ANCESTORS 6
 #define MIN_TILES     48   /* tiles kept at least; more when the view needs more */
+#define RETRY_SECONDS 30   /* a tile whose download failed is asked for again after this */
 
 typedef struct
 {
   gboolean         missing;   /* the source has no such tile */
+  gint64           retry_at;  /* missing as the download failed: ask again from then on */
   cairo_surface_t *surface;   /* for the cairo renderer */
   GdkTexture      *texture;   /* for GPU renderers */
   cairo_surface_t *pin;       /* for the cairo renderer, see draw() */
@@ -44,6 +48,7 @@ struct _LdBasemapLayer
   int                request_zoom;
   guint              frame;
   guint              max_tiles;
+  guint              retry_id;     /* redraws once failed downloads may be retried */
   guint              decoded;      /* tiles decoded so far (for tests) */
   guint              drawn;        /* tile draws so far (for tests) */
   guint              prepared;     /* pins and textures made for a renderer (for tests) */
@@ -130,15 +135,33 @@ decode_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* Takes the decoded tile from @request; none: the source has no such tile. */
+static gboolean
+retry_cb (gpointer user_data)
+{
+  LdBasemapLayer *self = user_data;
+
+  self->retry_id = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes the decoded tile from @request; none: the source has no such tile, or (@failed) an
+ * online source could not send it, to be asked for again later. */
 static void
 store (LdBasemapLayer *self,
        guint64         key,
-       Request        *request)
+       Request        *request,
+       gboolean        failed)
 {
   Entry *entry = g_new0 (Entry, 1);
 
   entry->missing = request == NULL;
+  if (failed)
+    {
+      entry->retry_at = g_get_monotonic_time () + RETRY_SECONDS * G_USEC_PER_SEC;
+      if (self->retry_id == 0)
+        self->retry_id = g_timeout_add_seconds (RETRY_SECONDS + 1, retry_cb, self);
+    }
   if (request != NULL)
     {
       entry->surface = g_steal_pointer (&request->surface);
@@ -164,7 +187,7 @@ decoded_cb (GObject      *object,
         g_debug ("Base map tile %" G_GINT64_MODIFIER "x: %s", request->key, error->message);
       else
         self->decoded++;
-      store (self, request->key, ok ? request : NULL);
+      store (self, request->key, ok ? request : NULL, FALSE);
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 }
@@ -191,9 +214,12 @@ tile_data_cb (GObject      *object,
       g_hash_table_remove (self->requested, &request->key);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          /* No such tile: remember, so that it is not asked for every frame. */
+          /* No such tile: remember, so that it is not asked for every frame. A download
+           * that failed (no network, a server error) is retried later: the view must not
+           * keep its holes once the network is back. */
           g_debug ("Base map tile %" G_GINT64_MODIFIER "x: %s", request->key, error->message);
-          store (self, request->key, NULL);
+          store (self, request->key, NULL,
+                 error->domain == SHUMATE_TILE_DOWNLOADER_ERROR);
           gtk_widget_queue_draw (GTK_WIDGET (self));
         }
       request_free (request);
@@ -364,6 +390,11 @@ ld_basemap_layer_snapshot (GtkWidget   *widget,
         Entry *entry = g_hash_table_lookup (self->tiles, &key);
 
         ld_tile_paint_snap (sx, sy, tile, &box);
+        if (entry != NULL && entry->retry_at != 0 && g_get_monotonic_time () >= entry->retry_at)
+          {
+            g_hash_table_remove (self->tiles, &key);
+            entry = NULL;
+          }
         if (entry != NULL)
           {
             draw (self, snapshot, use_cairo, entry, box.origin.x, box.origin.y, box.size.width,
@@ -407,6 +438,7 @@ ld_basemap_layer_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
   g_clear_pointer (&self->requested, g_hash_table_unref);
   g_clear_object (&self->source);

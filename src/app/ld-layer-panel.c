@@ -35,6 +35,7 @@ static const struct
   { "tianditu-vector", N_("Tianditu vector") },
   { "tianditu-imagery", N_("Tianditu imagery") },
   { "osm", N_("OpenStreetMap") },
+  { "custom", N_("Custom tile server") },
   { "none", N_("None") },
 };
 

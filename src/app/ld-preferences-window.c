@@ -15,6 +15,7 @@ struct _LdPreferencesWindow
 
   AdwComboRow          *basemap_row;
   AdwEntryRow          *tianditu_key_row;
+  AdwEntryRow          *custom_url_row;
 };
 
 G_DEFINE_FINAL_TYPE (LdPreferencesWindow, ld_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -68,6 +69,21 @@ ld_preferences_window_class_init (LdPreferencesWindowClass *klass)
                                                RESOURCE_PATH "/ld-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, basemap_row);
   gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, tianditu_key_row);
+  gtk_widget_class_bind_template_child (widget_class, LdPreferencesWindow, custom_url_row);
+}
+
+/* A template the map could not use is marked as it is typed; the map keeps the last one. */
+static void
+custom_url_changed_cb (GtkEditable         *editable,
+                       LdPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (editable);
+  gboolean usable = *text == '\0' || ld_basemap_check_url_template (text, NULL);
+
+  if (usable)
+    gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
 }
 
 static void
@@ -91,5 +107,9 @@ ld_preferences_window_new (GtkWindow *parent,
                                 NULL, NULL);
   g_settings_bind (settings, "tianditu-key", self->tianditu_key_row, "text",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "basemap-url", self->custom_url_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect (self->custom_url_row, "changed", G_CALLBACK (custom_url_changed_cb), self);
+  custom_url_changed_cb (GTK_EDITABLE (self->custom_url_row), self);
   return self;
 }

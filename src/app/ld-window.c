@@ -155,6 +155,8 @@ ld_window_dispose (GObject *object)
   g_clear_pointer (&self->overlays, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), LD_TYPE_WINDOW);
   self->basemap_layer = NULL;   /* the map owned it */
+  self->annotation_layer = NULL;
+  g_clear_handle_id (&self->basemap_apply_id, g_source_remove);
   g_clear_object (&self->basemap_source);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->server_url, g_free);
@@ -286,26 +288,44 @@ show_offline_basemap (LdWindow *self)
                                                   SHUMATE_DATA_SOURCE (self->basemap_source));
 }
 
-static ShumateRasterRenderer *
-online_renderer (const char    *id,
-                 const char    *url,
-                 LdBasemapKind  kind)
+/* Online tiles come through libshumate's tile downloader, whose file cache keeps them for
+ * offline use, and are drawn by our layer like the offline file. */
+static LdBasemapLayer *
+show_online_layer (LdWindow      *self,
+                   const char    *id,
+                   const char    *url,
+                   LdBasemapKind  kind,
+                   gboolean       labels)
 {
-  return shumate_raster_renderer_new_full_from_url (id, id, ld_basemap_preset_license (kind),
-                                                    NULL, 1, 18, LD_TILE_SIZE,
-                                                    SHUMATE_MAP_PROJECTION_MERCATOR, url);
+  g_autoptr(ShumateTileDownloader) downloader = shumate_tile_downloader_new (url);
+  g_autoptr(ShumateRasterRenderer) renderer = NULL;
+  LdBasemapLayer *layer;
+
+  if (labels)
+    {
+      layer = ld_basemap_layer_new (shumate_simple_map_get_viewport (self->map),
+                                    SHUMATE_DATA_SOURCE (downloader), 1, 18);
+      shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (layer));
+      return layer;
+    }
+  renderer = shumate_raster_renderer_new_full (id, id, ld_basemap_preset_license (kind), NULL, 1,
+                                               18, LD_TILE_SIZE, SHUMATE_MAP_PROJECTION_MERCATOR,
+                                               SHUMATE_DATA_SOURCE (downloader));
+  return ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (renderer),
+                                   SHUMATE_DATA_SOURCE (downloader));
 }
 
-/* Online tiles come through libshumate's tile downloader, whose file cache keeps them for
- * offline use. Tianditu's place names are a second layer over its base layer. */
+/* Tianditu's place names are a second layer over its base layer. A preset that cannot be
+ * used (no key, no usable custom URL) says why and shows the offline map. */
 static void
 show_online_basemap (LdWindow      *self,
                      LdBasemapKind  kind)
 {
   g_autofree char *key = g_settings_get_string (self->settings, "tianditu-key");
-  g_autofree char *url = ld_basemap_preset_url (kind, key);
+  g_autofree char *url = kind == LD_BASEMAP_CUSTOM
+                         ? g_settings_get_string (self->settings, "basemap-url")
+                         : ld_basemap_preset_url (kind, key);
   g_autofree char *overlay_url = ld_basemap_preset_overlay_url (kind, key);
-  g_autoptr(ShumateRasterRenderer) renderer = NULL;
   const char *id = ld_basemap_kind_to_id (kind);
 
   if (ld_basemap_kind_needs_key (kind) && key[0] == '\0')
@@ -316,18 +336,21 @@ show_online_basemap (LdWindow      *self,
       show_offline_basemap (self);
       return;
     }
+  if (kind == LD_BASEMAP_CUSTOM && !ld_basemap_check_url_template (url, NULL))
+    {
+      adw_toast_overlay_add_toast (
+          self->toasts,
+          ld_toast_new_plain (_("The custom tile URL needs http:// or https:// and {x}, {y} and {z}: correct it in Preferences. Showing the offline map.")));
+      show_offline_basemap (self);
+      return;
+    }
 
-  renderer = online_renderer (id, url, kind);
-  shumate_simple_map_set_map_source (self->map, SHUMATE_MAP_SOURCE (renderer));
+  self->basemap_layer = show_online_layer (self, id, url, kind, FALSE);
   if (overlay_url != NULL)
     {
       g_autofree char *overlay_id = g_strconcat (id, "-labels", NULL);
-      g_autoptr(ShumateRasterRenderer) labels = online_renderer (overlay_id, overlay_url, kind);
 
-      self->annotation_layer =
-        shumate_map_layer_new (SHUMATE_MAP_SOURCE (labels),
-                               shumate_simple_map_get_viewport (self->map));
-      shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->annotation_layer));
+      self->annotation_layer = show_online_layer (self, overlay_id, overlay_url, kind, TRUE);
     }
 }
 
@@ -362,6 +385,7 @@ apply_basemap (LdWindow *self)
     case LD_BASEMAP_TIANDITU_VECTOR:
     case LD_BASEMAP_TIANDITU_IMAGERY:
     case LD_BASEMAP_OSM:
+    case LD_BASEMAP_CUSTOM:
     default:
       show_online_basemap (self, kind);
       break;
@@ -479,7 +503,41 @@ basemap_setting_changed_cb (GSettings  *settings,
                             const char *key,
                             gpointer    user_data)
 {
-  apply_basemap (LD_WINDOW (user_data));
+  LdWindow *self = LD_WINDOW (user_data);
+
+  g_clear_handle_id (&self->basemap_apply_id, g_source_remove);
+  apply_basemap (self);
+}
+
+static gboolean
+apply_basemap_cb (gpointer user_data)
+{
+  LdWindow *self = LD_WINDOW (user_data);
+
+  self->basemap_apply_id = 0;
+  apply_basemap (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The Tianditu key and the custom URL are typed into Preferences a character at a time: the
+ * map is switched once typing pauses, and only if the chosen base map uses that text. */
+static void
+basemap_text_changed_cb (GSettings  *settings,
+                         const char *key,
+                         gpointer    user_data)
+{
+  LdWindow *self = LD_WINDOW (user_data);
+  g_autofree char *id = g_settings_get_string (settings, "basemap");
+  LdBasemapKind kind = LD_BASEMAP_OFFLINE;
+  gboolean used;
+
+  ld_basemap_kind_from_id (id, &kind);
+  used = g_str_equal (key, "basemap-url") ? kind == LD_BASEMAP_CUSTOM
+                                          : ld_basemap_kind_needs_key (kind);
+  if (!used)
+    return;
+  g_clear_handle_id (&self->basemap_apply_id, g_source_remove);
+  self->basemap_apply_id = g_timeout_add (700, apply_basemap_cb, self);
 }
 
 static void
@@ -545,7 +603,9 @@ ld_window_new (LdApplication *application)
   g_signal_connect_object (self->settings, "changed::basemap-file",
                            G_CALLBACK (basemap_setting_changed_cb), self, 0);
   g_signal_connect_object (self->settings, "changed::tianditu-key",
-                           G_CALLBACK (basemap_setting_changed_cb), self, 0);
+                           G_CALLBACK (basemap_text_changed_cb), self, 0);
+  g_signal_connect_object (self->settings, "changed::basemap-url",
+                           G_CALLBACK (basemap_text_changed_cb), self, 0);
   return self;
 }
 

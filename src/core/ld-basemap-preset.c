@@ -2,10 +2,13 @@
  *
  * Tianditu (天地图), the official service in China, serves Web Mercator tiles as WMTS with
  * matrix set "w"; its labels come as a separate layer drawn on top (cva over vec, cia over img).
+ * A custom base map is any XYZ template the user gives, such as the bureau's own tile server.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
+
+#include <string.h>
 
 #include "ld-basemap-preset.h"
 
@@ -14,8 +17,11 @@ static const char * const ids[] = {
   [LD_BASEMAP_TIANDITU_VECTOR] = "tianditu-vector",
   [LD_BASEMAP_TIANDITU_IMAGERY] = "tianditu-imagery",
   [LD_BASEMAP_OSM] = "osm",
+  [LD_BASEMAP_CUSTOM] = "custom",
   [LD_BASEMAP_NONE] = "none",
 };
+
+G_DEFINE_QUARK (ld-basemap-preset-error-quark, ld_basemap_preset_error)
 
 #define TIANDITU_WMTS "https://t0.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile" \
                       "&VERSION=1.0.0&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles" \
@@ -61,7 +67,7 @@ tianditu_url (const char *layer,
  * @key: (nullable): the Tianditu key, where one is needed
  *
  * Returns: (transfer full) (nullable): the {x}/{y}/{z} template of an online base map, or
- *   %NULL for the offline file and for "none".
+ *   %NULL for the offline file, "none" and a custom map (whose template is the user's).
  */
 char *
 ld_basemap_preset_url (LdBasemapKind  kind,
@@ -76,6 +82,7 @@ ld_basemap_preset_url (LdBasemapKind  kind,
     case LD_BASEMAP_OSM:
       return g_strdup ("https://tile.openstreetmap.org/{z}/{x}/{y}.png");
     case LD_BASEMAP_OFFLINE:
+    case LD_BASEMAP_CUSTOM:
     case LD_BASEMAP_NONE:
     default:
       return NULL;
@@ -95,6 +102,7 @@ ld_basemap_preset_overlay_url (LdBasemapKind  kind,
       return tianditu_url ("cia", key);
     case LD_BASEMAP_OFFLINE:
     case LD_BASEMAP_OSM:
+    case LD_BASEMAP_CUSTOM:
     case LD_BASEMAP_NONE:
     default:
       return NULL;
@@ -112,8 +120,65 @@ ld_basemap_preset_license (LdBasemapKind kind)
     case LD_BASEMAP_OSM:
       return "© OpenStreetMap contributors";
     case LD_BASEMAP_OFFLINE:
+    case LD_BASEMAP_CUSTOM:
     case LD_BASEMAP_NONE:
     default:
       return "";
     }
+}
+
+/**
+ * ld_basemap_check_url_template:
+ * @url: an XYZ tile URL template, as the user typed it
+ *
+ * Checks that @url is an http or https URL with {x}, {y} and {z} where the tile's column,
+ * row and zoom go (libshumate's tile downloader fills those in).
+ *
+ * Returns: %TRUE if it is, else %FALSE with @error saying what is wrong
+ */
+gboolean
+ld_basemap_check_url_template (const char  *url,
+                               GError     **error)
+{
+  static const char * const needed[] = { "{x}", "{y}", "{z}" };
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *sample = NULL;
+  const char *scheme;
+
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error (error, LD_BASEMAP_PRESET_ERROR, LD_BASEMAP_PRESET_ERROR_TEMPLATE,
+                   "No tile URL: enter a template such as https://tiles.example.cn/{z}/{x}/{y}.png");
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+    if (strstr (url, needed[i]) == NULL)
+      {
+        g_set_error (error, LD_BASEMAP_PRESET_ERROR, LD_BASEMAP_PRESET_ERROR_TEMPLATE,
+                     "Tile URL %s has no %s: it needs {x}, {y} and {z} where the tile's column, "
+                     "row and zoom go", url, needed[i]);
+        return FALSE;
+      }
+  /* GUri would reject the braces in a path: check the URL a tile would get. */
+  {
+    g_auto(GStrv) parts = g_strsplit (url, "{x}", -1);
+    g_autofree char *a = g_strjoinv ("1", parts);
+    g_auto(GStrv) parts_y = g_strsplit (a, "{y}", -1);
+    g_autofree char *b = g_strjoinv ("2", parts_y);
+    g_auto(GStrv) parts_z = g_strsplit (b, "{z}", -1);
+
+    sample = g_strjoinv ("3", parts_z);
+  }
+  uri = g_uri_parse (sample, G_URI_FLAGS_NONE, &parse_error);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    {
+      g_set_error (error, LD_BASEMAP_PRESET_ERROR, LD_BASEMAP_PRESET_ERROR_TEMPLATE,
+                   "Tile URL %s is not an http:// or https:// address%s%s", url,
+                   parse_error ? ": " : "", parse_error ? parse_error->message : "");
+      return FALSE;
+    }
+  return TRUE;
 }
