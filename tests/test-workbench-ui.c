@@ -12,7 +12,10 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 
+#include <libsoup/soup.h>
+
 #include "ld-application.h"
+#include "ld-basemap-layer.h"
 #include "ld-case-page.h"
 #include "ld-core.h"
 #include "ld-labels.h"
@@ -404,6 +407,129 @@ reassign_through_dialog (LdWindow  *window,
   g_assert_cmpuint (count_rows (timeline), ==, events_before + 1);
 }
 
+/* A tile server on 127.0.0.1 whose every tile is one green PNG. */
+typedef struct
+{
+  SoupServer *server;
+  GBytes     *png;
+  guint       requests;
+} GreenTiles;
+
+static cairo_status_t
+append_png (void                *closure,
+            const unsigned char *data,
+            unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+green_tile_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  GreenTiles *tiles = user_data;
+
+  tiles->requests++;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (tiles->png, NULL),
+                                    g_bytes_get_size (tiles->png));
+}
+
+static char *
+green_tiles_start (GreenTiles *tiles)
+{
+  cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 256, 256);
+  cairo_t *cr = cairo_create (tile);
+  GByteArray *png = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  cairo_set_source_rgb (cr, 0, 0.6, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png_stream (tile, append_png, png), ==,
+                   CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (tile);
+  tiles->png = g_byte_array_free_to_bytes (png);
+  tiles->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (tiles->server, "/green", green_tile_cb, tiles, NULL);
+  g_assert_true (soup_server_listen_local (tiles->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                           &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (tiles->server);
+  return g_strdup_printf ("http://127.0.0.1:%d/green/{z}/{x}/{y}.png",
+                          g_uri_get_port (uris->data));
+}
+
+/* The map's base layer, if it draws from a tile downloader (an online base map). */
+static LdBasemapLayer *
+online_base_layer (ShumateSimpleMap *map)
+{
+  GtkWidget *inner = GTK_WIDGET (shumate_simple_map_get_map (map));
+
+  for (GtkWidget *w = gtk_widget_get_first_child (inner); w; w = gtk_widget_get_next_sibling (w))
+    if (LD_IS_BASEMAP_LAYER (w))
+      {
+        g_autoptr(ShumateDataSource) source = NULL;
+
+        g_object_get (w, "source", &source, NULL);
+        if (SHUMATE_IS_TILE_DOWNLOADER (source))
+          return LD_BASEMAP_LAYER (w);
+      }
+  return NULL;
+}
+
+static gboolean
+online_tiles_drawn (gpointer data)
+{
+  LdBasemapLayer *layer = online_base_layer (data);
+
+  return layer != NULL && ld_basemap_layer_get_tiles_decoded (layer) > 0 &&
+         ld_basemap_layer_get_tiles_drawn (layer) > 0;
+}
+
+static gboolean
+no_online_layer (gpointer data)
+{
+  return online_base_layer (data) == NULL;
+}
+
+/* Switching the base map while the window is open: a custom tile server (the choice the
+ * layer panel offers) is drawn by our layer from real HTTP; a template without {y} is
+ * refused and the offline map comes back; so does Tianditu without a key. */
+static void
+switch_basemap (LdWindow *window)
+{
+  GSettings *settings = ld_application_get_settings (LD_APPLICATION (g_application_get_default ()));
+  ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
+  GreenTiles tiles = { 0 };
+  g_autofree char *url = green_tiles_start (&tiles);
+
+  g_settings_set_string (settings, "basemap-url", url);
+  g_settings_set_string (settings, "basemap", "custom");
+  ld_test_wait_for (online_tiles_drawn, map, 10);
+  g_assert_cmpuint (tiles.requests, >, 0);
+
+  /* Typed into Preferences: applied once typing pauses, refused, offline again. */
+  g_settings_set_string (settings, "basemap-url", "http://127.0.0.1/green/{z}/{x}.png");
+  ld_test_wait_for (no_online_layer, map, 10);
+
+  g_settings_set_string (settings, "tianditu-key", "");
+  g_settings_set_string (settings, "basemap", "tianditu-vector");
+  g_assert_null (online_base_layer (map));
+
+  g_settings_set_string (settings, "basemap", "offline");
+  g_settings_reset (settings, "basemap-url");
+  soup_server_disconnect (tiles.server);
+  g_object_unref (tiles.server);
+  g_bytes_unref (tiles.png);
+}
+
 static void
 drive_window (LdWindow *window,
               Fixture  *fixture)
@@ -489,6 +615,7 @@ drive_window (LdWindow *window,
   }
 
   check_map_status (window);
+  switch_basemap (window);
   reassign_through_dialog (window, page, timeline);
   import_redline (page);
 
@@ -565,6 +692,9 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *cache = NULL;
+  int status;
+
   /* The UI under test speaks Chinese, as its users do. */
   if (setlocale (LC_ALL, "zh_CN.UTF-8") == NULL)
     g_error ("The zh_CN.UTF-8 locale is missing: build-aux/deps.sh generates it");
@@ -573,8 +703,13 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_test_init (&argc, &argv, NULL);
+  /* Overviews and downloaded tiles go to a cache of this run's own. */
+  cache = g_dir_make_tmp ("landdesk-ui-cache-XXXXXX", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 
   g_test_add_func ("/app/workbench/act-through-window", test_act_through_window);
 
-  return g_test_run ();
+  status = g_test_run ();
+  ld_test_rm_rf (cache);
+  return status;
 }

@@ -230,7 +230,9 @@ ld_window_init (LdWindow *self)
 
 /* No base map: the viewport still needs a reference source for its projection and zoom
  * range, or libshumate cannot place the red lines, measurements and overlays. A source
- * without tiles serves, and is never drawn. */
+ * without tiles serves, shown by our layer (which asks for each tile once and draws
+ * nothing). Not shumate_simple_map_set_map_source (NULL): libshumate 1.0 then hands the
+ * viewport a NULL reference, a critical warning when switching to None from another map. */
 static void
 show_no_basemap (LdWindow *self)
 {
@@ -240,9 +242,8 @@ show_no_basemap (LdWindow *self)
                                       SHUMATE_MAP_PROJECTION_MERCATOR,
                                       SHUMATE_DATA_SOURCE (none));
 
-  shumate_simple_map_set_map_source (self->map, NULL);
-  shumate_viewport_set_reference_map_source (shumate_simple_map_get_viewport (self->map),
-                                             SHUMATE_MAP_SOURCE (blank));
+  self->basemap_layer = ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (blank),
+                                                  SHUMATE_DATA_SOURCE (none));
 }
 
 /* The offline MBTiles file. When it cannot be opened the map stays empty and a toast says
