@@ -19,6 +19,7 @@
 #include "ld-case-page.h"
 #include "ld-core.h"
 #include "ld-labels.h"
+#include "ld-layer-panel.h"
 #include "ld-map-legend.h"
 #include "ld-map-status.h"
 #include "ld-test-demo.h"
@@ -530,6 +531,100 @@ switch_basemap (LdWindow *window)
   g_bytes_unref (tiles.png);
 }
 
+/* How many layers the map draws below @layer. */
+static int
+stack_index (GtkWidget *layer)
+{
+  int n = 0;
+
+  for (GtkWidget *w = gtk_widget_get_prev_sibling (layer); w; w = gtk_widget_get_prev_sibling (w))
+    n++;
+  return n;
+}
+
+static gboolean
+legend_shows_land_use (gpointer legend)
+{
+  return gtk_widget_get_visible (legend) && has_label_containing (legend, "现状地类");
+}
+
+static gboolean
+legend_lacks_land_use (gpointer legend)
+{
+  return !legend_shows_land_use (legend);
+}
+
+static GtkWidget *
+row_layer (LdLayerPanel *panel,
+           guint         index)
+{
+  return GTK_WIDGET (ld_layer_row_get_layer (ld_layer_panel_get_row (panel, index)));
+}
+
+/* The layer panel's order and zoom range: current land use drawn above the next layer (the
+ * fixture's red lines), in the map, the panel (top row first) and the settings, still so
+ * when the store's layers are made anew; shown only from zoom 16, so that at 15 the legend
+ * loses it; and faded by its slider. */
+static void
+arrange_layers (LdWindow   *window,
+                const char *store_path)
+{
+  GSettings *settings = ld_application_get_settings (LD_APPLICATION (g_application_get_default ()));
+  GtkMenuButton *button = GTK_MENU_BUTTON (child (GTK_WIDGET (window), LD_TYPE_WINDOW,
+                                                  "layers_button"));
+  LdLayerPanel *panel = LD_LAYER_PANEL (gtk_menu_button_get_popover (button));
+  ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
+  GtkWidget *legend = find_widget (GTK_WIDGET (window), LD_TYPE_MAP_LEGEND);
+  g_autoptr(LdGk) gk = ld_gk_new (NULL);
+  g_autoptr(GVariant) ranges = NULL;
+  g_auto(GStrv) order = NULL;
+  double lon, lat;
+  int lo = -1, hi = -1;
+
+  g_assert_cmpint (stack_index (row_layer (panel, 0)), <, stack_index (row_layer (panel, 1)));
+  gtk_widget_activate_action (GTK_WIDGET (panel), "layers.raise", "u", 0);
+  g_assert_cmpint (stack_index (row_layer (panel, 0)), ==, stack_index (row_layer (panel, 1)) + 1);
+  g_assert_true (gtk_widget_get_next_sibling (GTK_WIDGET (ld_layer_panel_get_row (panel, 0))) ==
+                 GTK_WIDGET (ld_layer_panel_get_row (panel, 1)));
+  order = g_settings_get_strv (settings, "layer-order");
+  g_assert_cmpstr (order[0], ==, ld_tile_renderer_get_table (ld_overlay_layer_get_renderer (
+                                   LD_OVERLAY_LAYER (row_layer (panel, 1)))));
+  g_assert_cmpstr (order[1], ==, "xz_dltb");
+
+  g_assert_true (ld_window_add_overlays (window, store_path));
+  g_assert_cmpint (stack_index (row_layer (panel, 0)), ==, stack_index (row_layer (panel, 1)) + 1);
+  gtk_widget_activate_action (GTK_WIDGET (panel), "layers.lower", "u", 0);
+  g_assert_cmpint (stack_index (row_layer (panel, 0)), <, stack_index (row_layer (panel, 1)));
+
+  g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
+  go_to (map, lat, lon, 15);
+  ld_test_wait_for (legend_shows_land_use, legend, 10);
+  ld_layer_row_set_zoom_range (ld_layer_panel_get_row (panel, 0), 16, 20);
+  ld_test_wait_for (legend_lacks_land_use, legend, 10);
+  ranges = g_settings_get_value (settings, "layer-zoom-ranges");
+  g_assert_true (g_variant_lookup (ranges, "xz_dltb", "(ii)", &lo, &hi));
+  g_assert_cmpint (lo, ==, 16);
+  g_assert_cmpint (hi, ==, 20);
+  ld_layer_row_set_zoom_range (ld_layer_panel_get_row (panel, 0), 0, 20);
+  ld_test_wait_for (legend_shows_land_use, legend, 10);
+
+  /* The opacity slider fades the layer and is remembered. */
+  {
+    GtkRange *slider = GTK_RANGE (find_widget (GTK_WIDGET (ld_layer_panel_get_row (panel, 0)),
+                                               GTK_TYPE_SCALE));
+    g_autoptr(GVariant) opacities = NULL;
+    double opacity = 0;
+
+    gtk_range_set_value (slider, 0.5);
+    g_assert_cmpfloat (ld_overlay_layer_get_layer_opacity (LD_OVERLAY_LAYER (row_layer (panel, 0))),
+                       ==, 0.5);
+    opacities = g_settings_get_value (settings, "layer-opacity");
+    g_assert_true (g_variant_lookup (opacities, "xz_dltb", "d", &opacity));
+    g_assert_cmpfloat (opacity, ==, 0.5);
+    gtk_range_set_value (slider, 1.0);
+  }
+}
+
 static void
 drive_window (LdWindow *window,
               Fixture  *fixture)
@@ -616,6 +711,7 @@ drive_window (LdWindow *window,
 
   check_map_status (window);
   switch_basemap (window);
+  arrange_layers (window, fixture->store_path);
   reassign_through_dialog (window, page, timeline);
   import_redline (page);
 

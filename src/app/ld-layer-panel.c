@@ -1,7 +1,9 @@
-/* ld-layer-panel.c: the map's layers: base map choice, visibility, opacity, legends
+/* ld-layer-panel.c: the map's layers: base map choice, and a row per layer (LdLayerRow)
  *
- * Which layers are hidden and how opaque each is are kept in GSettings, so the map looks the
- * same at the next start. Alt+1 ... Alt+6 toggle the layers in the panel's order.
+ * Rows are listed as the layers are drawn, the top one first, and can be moved; the order
+ * is kept in GSettings (layer-order, bottom first) like the rest of each layer's state, so
+ * the map looks the same at the next start. Alt+1 ... Alt+6 toggle the layers in the
+ * store's order (current land use first), wherever they have been moved.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,9 +12,8 @@
 #include <glib/gi18n.h>
 
 #include "ld-core.h"
-#include "ld-labels.h"
 #include "ld-layer-panel.h"
-#include "ld-map-legend.h"
+#include "ld-layer-row.h"
 #include "ld-overlay-layer.h"
 
 struct _LdLayerPanel
@@ -20,7 +21,9 @@ struct _LdLayerPanel
   GtkPopover  parent_instance;
 
   GSettings  *settings;
-  GPtrArray  *overlays;   /* LdOverlayLayer */
+  GPtrArray  *overlays;   /* LdOverlayLayer, in the store's order */
+  GPtrArray  *rows;       /* LdLayerRow, one per overlay, in the same order */
+  GArray     *order;      /* guint indices into overlays, as drawn: bottom first */
   GtkBox     *layer_box;
 };
 
@@ -45,148 +48,80 @@ table_of (LdOverlayLayer *layer)
   return ld_tile_renderer_get_table (ld_overlay_layer_get_renderer (layer));
 }
 
-static gboolean
-is_hidden (LdLayerPanel *self,
-           const char   *table)
+/* The saved order (tables, bottom first) over the store's layers: those it names in its
+ * order, the others where the store's order puts them. */
+static void
+load_order (LdLayerPanel *self)
 {
-  g_auto(GStrv) hidden = g_settings_get_strv (self->settings, "hidden-layers");
+  g_auto(GStrv) saved = g_settings_get_strv (self->settings, "layer-order");
+  g_autofree gboolean *placed = g_new0 (gboolean, self->overlays->len);
 
-  return g_strv_contains ((const char * const *) hidden, table);
+  g_array_set_size (self->order, 0);
+  for (guint k = 0; saved[k] != NULL; k++)
+    for (guint i = 0; i < self->overlays->len; i++)
+      if (!placed[i] && g_str_equal (saved[k], table_of (self->overlays->pdata[i])))
+        {
+          g_array_append_val (self->order, i);
+          placed[i] = TRUE;
+        }
+  for (guint i = 0; i < self->overlays->len; i++)
+    if (!placed[i])
+      g_array_insert_val (self->order, MIN (i, self->order->len), i);
 }
 
 static void
-set_hidden (LdLayerPanel *self,
-            const char   *table,
-            gboolean      hidden)
+save_order (LdLayerPanel *self)
 {
-  g_auto(GStrv) old = g_settings_get_strv (self->settings, "hidden-layers");
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) list = NULL;
 
-  for (guint i = 0; old[i] != NULL; i++)
-    if (!g_str_equal (old[i], table))
-      g_strv_builder_add (builder, old[i]);
-  if (hidden)
-    g_strv_builder_add (builder, table);
+  for (guint k = 0; k < self->order->len; k++)
+    g_strv_builder_add (builder, table_of (self->overlays->pdata[g_array_index (self->order, guint, k)]));
   list = g_strv_builder_end (builder);
-  g_settings_set_strv (self->settings, "hidden-layers", (const char * const *) list);
+  g_settings_set_strv (self->settings, "layer-order", (const char * const *) list);
 }
 
-static double
-saved_opacity (LdLayerPanel *self,
-               const char   *table)
-{
-  g_autoptr(GVariant) map = g_settings_get_value (self->settings, "layer-opacity");
-  double opacity = 1.0;
-
-  g_variant_lookup (map, table, "d", &opacity);
-  return CLAMP (opacity, 0.0, 1.0);
-}
-
+/* Stacks the layers in the map as ordered, where the lowest of them is now: other layers
+ * (base map below; measurements, outlines above) keep their places around them. */
 static void
-save_opacity (LdLayerPanel *self,
-              const char   *table,
-              double        opacity)
+restack (LdLayerPanel *self)
 {
-  g_autoptr(GVariant) old = g_settings_get_value (self->settings, "layer-opacity");
-  GVariantDict dict;
+  GtkWidget *map = gtk_widget_get_parent (GTK_WIDGET (self->overlays->pdata[0]));
+  GtkWidget *anchor = NULL;
 
-  g_variant_dict_init (&dict, old);
-  g_variant_dict_insert (&dict, table, "d", opacity);
-  g_settings_set_value (self->settings, "layer-opacity", g_variant_dict_end (&dict));
-}
-
-static void
-visible_toggled_cb (GtkCheckButton *check,
-                    LdLayerPanel   *self)
-{
-  LdOverlayLayer *layer = g_object_get_data (G_OBJECT (check), "layer");
-  gboolean visible = gtk_check_button_get_active (check);
-
-  gtk_widget_set_visible (GTK_WIDGET (layer), visible);
-  set_hidden (self, table_of (layer), !visible);
-}
-
-static void
-opacity_changed_cb (GtkRange     *range,
-                    LdLayerPanel *self)
-{
-  LdOverlayLayer *layer = g_object_get_data (G_OBJECT (range), "layer");
-  double opacity = gtk_range_get_value (range);
-
-  ld_overlay_layer_set_layer_opacity (layer, opacity);
-  save_opacity (self, table_of (layer), opacity);
-}
-
-/* Colour, code and Chinese name of every class the palette lists. */
-static GtkWidget *
-legend_for (LdOverlayLayer *layer)
-{
-  LdPalette *palette = ld_tile_renderer_get_palette (ld_overlay_layer_get_renderer (layer));
-  GtkWidget *grid = gtk_grid_new ();
-  guint n = ld_palette_get_n_entries (palette);
-
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
-  for (guint i = 0; i < n; i++)
+  if (map == NULL)
+    return;
+  for (GtkWidget *w = gtk_widget_get_first_child (map); w; w = gtk_widget_get_next_sibling (w))
+    if (g_ptr_array_find (self->overlays, w, NULL))
+      {
+        anchor = gtk_widget_get_prev_sibling (w);
+        break;
+      }
+  for (guint k = 0; k < self->order->len; k++)
     {
-      const LdPaletteEntry *entry = ld_palette_get_entry (palette, i);
-      GtkWidget *swatch = gtk_drawing_area_new ();
-      GtkWidget *code = gtk_label_new (g_str_equal (entry->code, "*") ? "" : entry->code);
-      GtkWidget *name = gtk_label_new (entry->name);
+      GtkWidget *layer = self->overlays->pdata[g_array_index (self->order, guint, k)];
 
-      gtk_widget_set_size_request (swatch, 16, 12);
-      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch),
-                                      ld_map_legend_draw_swatch, (gpointer) entry, NULL);
-      gtk_label_set_xalign (GTK_LABEL (code), 0);
-      gtk_label_set_xalign (GTK_LABEL (name), 0);
-      gtk_widget_add_css_class (code, "caption");
-      gtk_widget_add_css_class (code, "numeric");
-      gtk_widget_add_css_class (name, "caption");
-      gtk_grid_attach (GTK_GRID (grid), swatch, 0, i, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), code, 1, i, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), name, 2, i, 1, 1);
+      if (gtk_widget_get_parent (layer) != map)
+        continue;
+      gtk_widget_insert_after (layer, map, anchor);
+      anchor = layer;
     }
-  return grid;
 }
 
-static GtkWidget *
-layer_row (LdLayerPanel   *self,
-           LdOverlayLayer *layer,
-           guint           index)
+/* The rows as the layers are drawn, the top one first, each with the moves it allows. */
+static void
+arrange_rows (LdLayerPanel *self)
 {
-  const char *table = table_of (layer);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  g_autofree char *label = g_strdup_printf ("%s (Alt+%u)", ld_labels_layer (table), index + 1);
-  GtkWidget *check = gtk_check_button_new_with_label (label);
-  GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0.0, 1.0, 0.05);
-  GtkWidget *expander = gtk_expander_new (_("Legend"));
-  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *previous = NULL;
 
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), !is_hidden (self, table));
-  gtk_widget_set_visible (GTK_WIDGET (layer), !is_hidden (self, table));
-  g_object_set_data (G_OBJECT (check), "layer", layer);
-  g_signal_connect (check, "toggled", G_CALLBACK (visible_toggled_cb), self);
+  for (guint k = self->order->len; k-- > 0;)
+    {
+      LdLayerRow *row = self->rows->pdata[g_array_index (self->order, guint, k)];
 
-  gtk_range_set_value (GTK_RANGE (scale), saved_opacity (self, table));
-  ld_overlay_layer_set_layer_opacity (layer, saved_opacity (self, table));
-  gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
-  gtk_widget_set_tooltip_text (scale, _("Opacity"));
-  gtk_widget_set_margin_start (scale, 24);
-  g_object_set_data (G_OBJECT (scale), "layer", layer);
-  g_signal_connect (scale, "value-changed", G_CALLBACK (opacity_changed_cb), self);
-
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), legend_for (layer));
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 240);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_expander_set_child (GTK_EXPANDER (expander), scroller);
-  gtk_widget_set_margin_start (expander, 24);
-
-  gtk_box_append (GTK_BOX (box), check);
-  gtk_box_append (GTK_BOX (box), scale);
-  gtk_box_append (GTK_BOX (box), expander);
-  return box;
+      gtk_box_reorder_child_after (self->layer_box, GTK_WIDGET (row), previous);
+      ld_layer_row_set_movable (row, k + 1 < self->order->len, k > 0);
+      previous = GTK_WIDGET (row);
+    }
 }
 
 static GtkWidget *
@@ -208,12 +143,23 @@ toggle_action (GtkWidget  *widget,
 }
 
 static void
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ld_layer_panel_move (LD_LAYER_PANEL (widget), g_variant_get_uint32 (parameter),
+                       g_str_equal (action_name, "layers.raise") ? 1 : -1);
+}
+
+static void
 ld_layer_panel_dispose (GObject *object)
 {
   LdLayerPanel *self = LD_LAYER_PANEL (object);
 
   g_clear_object (&self->settings);
   g_clear_pointer (&self->overlays, g_ptr_array_unref);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->order, g_array_unref);
 
   G_OBJECT_CLASS (ld_layer_panel_parent_class)->dispose (object);
 }
@@ -226,11 +172,15 @@ ld_layer_panel_class_init (LdLayerPanelClass *klass)
 
   object_class->dispose = ld_layer_panel_dispose;
   gtk_widget_class_install_action (widget_class, "layers.toggle", "u", toggle_action);
+  gtk_widget_class_install_action (widget_class, "layers.raise", "u", move_action);
+  gtk_widget_class_install_action (widget_class, "layers.lower", "u", move_action);
 }
 
 static void
 ld_layer_panel_init (LdLayerPanel *self)
 {
+  self->rows = g_ptr_array_new ();
+  self->order = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 LdLayerPanel *
@@ -269,7 +219,8 @@ ld_layer_panel_new (GSettings *settings)
   return self;
 }
 
-/* Lists @overlays (the store's layers, bottom first) and applies the remembered state. */
+/* Lists @overlays (the store's layers, bottom first, already in the map) and applies the
+ * remembered state: visibility, opacity, zoom range and order. */
 void
 ld_layer_panel_set_overlays (LdLayerPanel *self,
                              GPtrArray    *overlays)
@@ -280,30 +231,72 @@ ld_layer_panel_set_overlays (LdLayerPanel *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->layer_box))) != NULL)
     gtk_box_remove (self->layer_box, child);
+  g_ptr_array_set_size (self->rows, 0);
+  g_array_set_size (self->order, 0);
   g_clear_pointer (&self->overlays, g_ptr_array_unref);
-  if (overlays == NULL)
+  if (overlays == NULL || overlays->len == 0)
     return;
   self->overlays = g_ptr_array_ref (overlays);
   for (guint i = 0; i < overlays->len; i++)
-    gtk_box_append (self->layer_box, layer_row (self, overlays->pdata[i], i));
+    {
+      LdLayerRow *row = ld_layer_row_new (self->settings, overlays->pdata[i], i);
+
+      g_ptr_array_add (self->rows, row);
+      gtk_box_append (self->layer_box, GTK_WIDGET (row));
+    }
+  load_order (self);
+  restack (self);
+  arrange_rows (self);
 }
 
-/* Shows or hides layer @index (0-based, the panel's order), as its check box does. */
+/* Shows or hides layer @index (0-based, the store's order), as its check box does. */
 void
 ld_layer_panel_toggle (LdLayerPanel *self,
                        guint         index)
 {
-  GtkWidget *row;
+  g_return_if_fail (LD_IS_LAYER_PANEL (self));
+
+  if (index < self->rows->len)
+    ld_layer_row_toggle (self->rows->pdata[index]);
+}
+
+/**
+ * ld_layer_panel_move:
+ * @index: a layer, by its place in the store's order
+ * @steps: how many places to draw it higher (negative: lower)
+ *
+ * Draws the layer above or below its neighbours, in the map and the panel; remembered.
+ */
+void
+ld_layer_panel_move (LdLayerPanel *self,
+                     guint         index,
+                     int           steps)
+{
+  guint from = G_MAXUINT;
+  int to;
 
   g_return_if_fail (LD_IS_LAYER_PANEL (self));
 
-  row = gtk_widget_get_first_child (GTK_WIDGET (self->layer_box));
-  for (guint i = 0; row != NULL && i < index; i++)
-    row = gtk_widget_get_next_sibling (row);
-  if (row != NULL)
-    {
-      GtkCheckButton *check = GTK_CHECK_BUTTON (gtk_widget_get_first_child (row));
+  for (guint k = 0; k < self->order->len; k++)
+    if (g_array_index (self->order, guint, k) == index)
+      from = k;
+  if (from == G_MAXUINT)
+    return;
+  to = CLAMP ((int) from + steps, 0, (int) self->order->len - 1);
+  if (to == (int) from)
+    return;
+  g_array_remove_index (self->order, from);
+  g_array_insert_val (self->order, to, index);
+  save_order (self);
+  restack (self);
+  arrange_rows (self);
+}
 
-      gtk_check_button_set_active (check, !gtk_check_button_get_active (check));
-    }
+/* The layer's row, by its place in the store's order; NULL past the last. */
+LdLayerRow *
+ld_layer_panel_get_row (LdLayerPanel *self,
+                        guint         index)
+{
+  g_return_val_if_fail (LD_IS_LAYER_PANEL (self), NULL);
+  return index < self->rows->len ? self->rows->pdata[index] : NULL;
 }
