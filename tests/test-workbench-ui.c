@@ -416,15 +416,6 @@ typedef struct
   guint       requests;
 } GreenTiles;
 
-static cairo_status_t
-append_png (void                *closure,
-            const unsigned char *data,
-            unsigned int         length)
-{
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 static void
 green_tile_cb (SoupServer        *server,
                SoupServerMessage *msg,
@@ -446,17 +437,14 @@ green_tiles_start (GreenTiles *tiles)
 {
   cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 256, 256);
   cairo_t *cr = cairo_create (tile);
-  GByteArray *png = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoslist(GUri) uris = NULL;
 
   cairo_set_source_rgb (cr, 0, 0.6, 0);
   cairo_paint (cr);
   cairo_destroy (cr);
-  g_assert_cmpint (cairo_surface_write_to_png_stream (tile, append_png, png), ==,
-                   CAIRO_STATUS_SUCCESS);
+  tiles->png = ld_tile_png_encode (tile);
   cairo_surface_destroy (tile);
-  tiles->png = g_byte_array_free_to_bytes (png);
   tiles->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (tiles->server, "/green", green_tile_cb, tiles, NULL);
   g_assert_true (soup_server_listen_local (tiles->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,

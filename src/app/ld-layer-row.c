@@ -146,25 +146,7 @@ legend_for (LdOverlayLayer *layer)
   gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
   gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
   for (guint i = 0; i < n; i++)
-    {
-      const LdPaletteEntry *entry = ld_palette_get_entry (palette, i);
-      GtkWidget *swatch = gtk_drawing_area_new ();
-      GtkWidget *code = gtk_label_new (g_str_equal (entry->code, "*") ? "" : entry->code);
-      GtkWidget *name = gtk_label_new (entry->name);
-
-      gtk_widget_set_size_request (swatch, 16, 12);
-      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch),
-                                      ld_map_legend_draw_swatch, (gpointer) entry, NULL);
-      gtk_label_set_xalign (GTK_LABEL (code), 0);
-      gtk_label_set_xalign (GTK_LABEL (name), 0);
-      gtk_widget_add_css_class (code, "caption");
-      gtk_widget_add_css_class (code, "numeric");
-      gtk_widget_add_css_class (name, "caption");
-      gtk_grid_attach (GTK_GRID (grid), swatch, 0, i, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), code, 1, i, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), name, 2, i, 1, 1);
-    }
+    ld_map_legend_attach_class (GTK_GRID (grid), ld_palette_get_entry (palette, i), (int) i);
   return grid;
 }
 

@@ -36,10 +36,16 @@ struct _LdMapLegend
 
 G_DEFINE_FINAL_TYPE (LdMapLegend, ld_map_legend, GTK_TYPE_WIDGET)
 
-static void
-add_class_row (LdMapLegend          *self,
-               const LdPaletteEntry *entry,
-               int                   row)
+/**
+ * ld_map_legend_attach_class:
+ *
+ * Puts one palette class in row @row of @grid: its swatch, code and Chinese name. The map's
+ * legend and the layer panel's legends look alike through it.
+ */
+void
+ld_map_legend_attach_class (GtkGrid              *grid,
+                            const LdPaletteEntry *entry,
+                            int                   row)
 {
   GtkWidget *swatch = gtk_drawing_area_new ();
   GtkWidget *code = gtk_label_new (g_str_equal (entry->code, "*") ? "" : entry->code);
@@ -54,9 +60,17 @@ add_class_row (LdMapLegend          *self,
   gtk_widget_add_css_class (code, "caption");
   gtk_widget_add_css_class (code, "numeric");
   gtk_widget_add_css_class (name, "caption");
-  gtk_grid_attach (GTK_GRID (self->grid), swatch, 0, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (self->grid), code, 1, row, 1, 1);
-  gtk_grid_attach (GTK_GRID (self->grid), name, 2, row, 1, 1);
+  gtk_grid_attach (grid, swatch, 0, row, 1, 1);
+  gtk_grid_attach (grid, code, 1, row, 1, 1);
+  gtk_grid_attach (grid, name, 2, row, 1, 1);
+}
+
+static void
+add_class_row (LdMapLegend          *self,
+               const LdPaletteEntry *entry,
+               int                   row)
+{
+  ld_map_legend_attach_class (GTK_GRID (self->grid), entry, row);
   self->n_rows++;
 }
 

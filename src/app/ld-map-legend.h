@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "ld-palette.h"
+
 G_BEGIN_DECLS
 
 #define LD_TYPE_MAP_LEGEND (ld_map_legend_get_type ())
@@ -21,5 +23,8 @@ void         ld_map_legend_draw_swatch  (GtkDrawingArea *area,
                                          int             width,
                                          int             height,
                                          gpointer        user_data);
+void         ld_map_legend_attach_class (GtkGrid              *grid,
+                                         const LdPaletteEntry *entry,
+                                         int                   row);
 
 G_END_DECLS
