@@ -87,12 +87,11 @@ ld_tile_paint_surface (GtkSnapshot      *snapshot,
                                                                   (float) (h + extra)));
   cairo_translate (cr, x, y);
   cairo_rectangle (cr, 0, 0, w + extra, h + extra);
-  cairo_clip (cr);
   cairo_scale (cr, w / LD_TILE_SIZE, h / LD_TILE_SIZE);
   cairo_set_source_surface (cr, surface, 0, 0);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
-  cairo_paint (cr);
+  cairo_fill (cr);
   cairo_destroy (cr);
   return pinned;
 }

@@ -652,6 +652,9 @@ ld_window_add_overlays (LdWindow   *self,
     shumate_map_remove_layer (map, self->overlays->pdata[i]);
   for (guint i = 0; i < layers->len; i++)
     shumate_simple_map_add_overlay_layer (self->map, layers->pdata[i]);
+  /* Tianditu's place names read over the land layers. */
+  if (self->annotation_layer != NULL)
+    raise_layer (map, SHUMATE_LAYER (self->annotation_layer));
   ld_map_status_raise_layers (self->map_status);
   if (self->outline_layer != NULL)
     raise_layer (map, SHUMATE_LAYER (self->outline_layer));
