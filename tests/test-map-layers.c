@@ -5,8 +5,8 @@
  * pan, and the pan must reuse the decoded tiles and what the renderer was given for them.
  * The overlay layer, over a GeoPackage grid, must likewise pan without pinning its tiles
  * again, and draw at half opacity halfway between the base map and itself. Served over HTTP
- * as an online base map, the same tiles must land in place, and still do from libshumate's
- * file cache once the server is gone.
+ * as an online base map, the same tiles must land in place, still do from libshumate's file
+ * cache once the server is gone, and fill in when a flaky server failed them once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -442,6 +442,7 @@ typedef struct
   LdMbtiles  *mbtiles;
   guint       requests;
   char       *url;
+  GHashTable *failed;   /* flaky: paths answered 503 once already */
 } TileServer;
 
 static void
@@ -456,6 +457,12 @@ serve_tile_cb (SoupServer        *server,
   int z, x, y;
 
   ts->requests++;
+  /* A flaky server fails each tile's first request. */
+  if (ts->failed != NULL && g_hash_table_add (ts->failed, g_strdup (path)))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return;
+    }
   if (sscanf (path, "/tiles/%d/%d/%d.png", &z, &x, &y) != 3 ||
       (tile = ld_mbtiles_read_tile (ts->mbtiles, z, x, y, NULL)) == NULL)
     {
@@ -488,7 +495,8 @@ tile_server_start (TileServer *ts,
  * an online base map. */
 static void
 show_online (View       *view,
-             const char *url)
+             const char *url,
+             guint       retry_delay)
 {
   g_autoptr(ShumateTileDownloader) downloader = shumate_tile_downloader_new (url);
   g_autoptr(ShumateRasterRenderer) raster =
@@ -502,6 +510,7 @@ show_online (View       *view,
   shumate_simple_map_set_show_zoom_buttons (view->map, FALSE);
   view->layer = ld_basemap_layer_install (view->map, SHUMATE_MAP_SOURCE (raster),
                                           SHUMATE_DATA_SOURCE (downloader));
+  g_object_set (view->layer, "retry-delay", retry_delay, NULL);
   shumate_viewport_set_zoom_level (shumate_simple_map_get_viewport (view->map), ZOOM);
   centre_at (view, 0);
   gtk_window_set_child (GTK_WINDOW (view->window), GTK_WIDGET (view->map));
@@ -533,7 +542,7 @@ test_online_tiles (void)
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   tile_server_start (&ts, mbtiles);
 
-  show_online (&view, ts.url);
+  show_online (&view, ts.url, 30);
   g_assert_cmpuint (ts.requests, >=, 8);
   g_assert_cmpuint (ld_basemap_layer_get_tiles_decoded (view.layer), >=, 8);
   assert_tiles_in_place (&view, 0);
@@ -543,10 +552,24 @@ test_online_tiles (void)
   served = ts.requests;
   soup_server_disconnect (ts.server);
   g_clear_object (&ts.server);
-  show_online (&view, ts.url);
+  show_online (&view, ts.url, 30);
   assert_tiles_in_place (&view, 0);
   g_assert_cmpuint (ts.requests, ==, served);
   gtk_window_destroy (GTK_WINDOW (view.window));
+  g_free (ts.url);
+
+  /* A server that fails every tile once: the holes fill when the layer asks again. */
+  ts.failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ts.requests = 0;
+  tile_server_start (&ts, mbtiles);
+  show_online (&view, ts.url, 1);
+  assert_tiles_in_place (&view, 0);
+  g_assert_cmpuint (g_hash_table_size (ts.failed), >=, 8);
+  g_assert_cmpuint (ts.requests, >=, 2 * g_hash_table_size (ts.failed) - 2);
+  gtk_window_destroy (GTK_WINDOW (view.window));
+  soup_server_disconnect (ts.server);
+  g_clear_object (&ts.server);
+  g_hash_table_unref (ts.failed);
 
   g_free (ts.url);
   g_unsetenv ("XDG_CACHE_HOME");

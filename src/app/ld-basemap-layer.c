@@ -24,7 +24,6 @@
 
 #define MAX_ANCESTORS 6
 #define MIN_TILES     48   /* tiles kept at least; more when the view needs more */
-#define RETRY_SECONDS 30   /* a tile whose download failed is asked for again after this */
 
 typedef struct
 {
@@ -48,6 +47,7 @@ struct _LdBasemapLayer
   int                request_zoom;
   guint              frame;
   guint              max_tiles;
+  guint              retry_delay;  /* seconds before a failed download is asked for again */
   guint              retry_id;     /* redraws once failed downloads may be retried */
   guint              decoded;      /* tiles decoded so far (for tests) */
   guint              drawn;        /* tile draws so far (for tests) */
@@ -61,6 +61,7 @@ enum {
   PROP_SOURCE,
   PROP_MIN_ZOOM,
   PROP_MAX_ZOOM,
+  PROP_RETRY_DELAY,
   N_PROPS
 };
 
@@ -158,9 +159,9 @@ store (LdBasemapLayer *self,
   entry->missing = request == NULL;
   if (failed)
     {
-      entry->retry_at = g_get_monotonic_time () + RETRY_SECONDS * G_USEC_PER_SEC;
+      entry->retry_at = g_get_monotonic_time () + self->retry_delay * G_USEC_PER_SEC;
       if (self->retry_id == 0)
-        self->retry_id = g_timeout_add_seconds (RETRY_SECONDS + 1, retry_cb, self);
+        self->retry_id = g_timeout_add (self->retry_delay * 1000 + 100, retry_cb, self);
     }
   if (request != NULL)
     {
@@ -465,6 +466,9 @@ ld_basemap_layer_get_property (GObject    *object,
     case PROP_MAX_ZOOM:
       g_value_set_int (value, self->max_zoom);
       break;
+    case PROP_RETRY_DELAY:
+      g_value_set_uint (value, self->retry_delay);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -488,6 +492,9 @@ ld_basemap_layer_set_property (GObject      *object,
       break;
     case PROP_MAX_ZOOM:
       self->max_zoom = g_value_get_int (value);
+      break;
+    case PROP_RETRY_DELAY:
+      self->retry_delay = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -515,6 +522,15 @@ ld_basemap_layer_class_init (LdBasemapLayerClass *klass)
   properties[PROP_MAX_ZOOM] =
     g_param_spec_int ("max-zoom", NULL, NULL, 0, 30, 19,
                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * LdBasemapLayer:retry-delay:
+   *
+   * Seconds after which a tile whose download failed (no network, a server error) is asked
+   * for again, so that the view does not keep its holes once the network is back.
+   */
+  properties[PROP_RETRY_DELAY] =
+    g_param_spec_uint ("retry-delay", NULL, NULL, 1, 3600, 30,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -526,6 +542,7 @@ ld_basemap_layer_init (LdBasemapLayer *self)
   self->cancellable = g_cancellable_new ();
   self->request_zoom = -1;
   self->max_tiles = MIN_TILES;
+  self->retry_delay = 30;
   /* Clicks and drags go through to the map. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
 }
