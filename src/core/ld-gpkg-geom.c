@@ -52,6 +52,53 @@ read_f64 (const guint8 *p,
   return d;
 }
 
+#if defined(__GNUC__) && G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define HAVE_PAIR_PATH 1
+
+/* An (x, y) pair in one SSE2 register (GCC and Clang vector extensions): the transform's
+ * twelve multiply-adds per point become six, in the same order, so results are the same to
+ * the bit as transform_point()'s. Decoding was a tenth of the viewport benchmark's time. */
+typedef double Pair __attribute__ ((vector_size (16)));
+
+/* Rings of 2-D little-endian WKB points, transformed, dropping vertices closer than
+ * @min_step to the last one kept (each ring's ends stay). Returns the points kept. */
+static guint
+decode_ring_pairs (const guint8          *p,
+                   guint32                n_points,
+                   const LdGeomTransform *t,
+                   double                 min_step,
+                   double                *out)
+{
+  const Pair origin = { t->x0, t->y0 }, scale = { t->sx, t->sy };
+  Pair k[3][3], last = { 0, 0 };
+  guint kept = 0;
+
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++)
+      k[i][j] = (Pair) { t->cx[i][j], t->cy[i][j] };
+  for (guint32 n = 0; n < n_points; n++, p += 16)
+    {
+      Pair in, uv, u, v, a0, a1, a2, xy, d;
+
+      memcpy (&in, p, sizeof in);
+      uv = (in - origin) * scale;
+      u = (Pair) { uv[0], uv[0] };
+      v = (Pair) { uv[1], uv[1] };
+      a0 = k[0][0] + u * (k[1][0] + u * k[2][0]);
+      a1 = k[0][1] + u * (k[1][1] + u * k[2][1]);
+      a2 = k[0][2] + u * (k[1][2] + u * k[2][2]);
+      xy = a0 + v * (a1 + v * a2);
+      d = xy - last;
+      if (kept > 0 && n + 1 < n_points && fabs (d[0]) < min_step && fabs (d[1]) < min_step)
+        continue;
+      memcpy (out + 2 * kept, &xy, sizeof xy);
+      last = xy;
+      kept++;
+    }
+  return kept;
+}
+#endif
+
 static gboolean
 truncated (Reader      *r,
            const char  *what,
@@ -179,6 +226,7 @@ read_polygon_body (Reader      *r,
       guint32 n_points;
       const guint8 *p;
       guint start = b->n_points, kept = 0;
+      guint32 n_points_done = 0;   /* by the pair path */
       double *out;
       double lx = 0, ly = 0;
 
@@ -192,7 +240,14 @@ read_polygon_body (Reader      *r,
       grow ((void **) &b->xy, &b->points_capacity, b->n_points + n_points, 2 * sizeof (double));
       p = r->data + r->pos;
       out = b->xy + 2 * start;
-      for (guint32 k = 0; k < n_points; k++, p += stride)
+#ifdef HAVE_PAIR_PATH
+      if (little && dims == 2 && r->transform != NULL)
+        {
+          kept = decode_ring_pairs (p, n_points, r->transform, MAX (r->min_step, 0), out);
+          n_points_done = n_points;
+        }
+#endif
+      for (guint32 k = n_points_done; k < n_points; k++, p += stride)
         {
           double x = read_f64 (p, little), y = read_f64 (p + 8, little);
 
