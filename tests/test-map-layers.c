@@ -530,7 +530,6 @@ test_online_tiles (void)
 {
   g_autofree char *path = make_mbtiles ();
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LdMbtiles) mbtiles = ld_mbtiles_open (path, &error);
   TileServer ts = { 0 };
@@ -538,8 +537,8 @@ test_online_tiles (void)
   guint served;
 
   g_assert_no_error (error);
-  /* libshumate keeps downloaded tiles under the user's cache directory. */
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  /* libshumate keeps downloaded tiles under the user's cache directory (main() made one for
+   * this run). */
   tile_server_start (&ts, mbtiles);
 
   show_online (&view, ts.url, 30);
@@ -572,8 +571,66 @@ test_online_tiles (void)
   g_hash_table_unref (ts.failed);
 
   g_free (ts.url);
-  g_unsetenv ("XDG_CACHE_HOME");
   ld_test_rm_rf (dir);
+}
+
+static void
+progress_notify_cb (LdOverlayLayer *layer,
+                    GParamSpec     *pspec,
+                    GArray         *seen)
+{
+  double progress = ld_overlay_layer_get_overview_progress (layer);
+
+  g_array_append_val (seen, progress);
+}
+
+static gboolean
+overview_done (gpointer data)
+{
+  return ld_overlay_layer_get_overview_progress (data) < 0;
+}
+
+/* A layer too dense to draw zoomed out builds its overview in a thread; its progress starts
+ * at 0 at once (the map's legend shows it), only rises, and ends at -1 with the overview in
+ * use. */
+static void
+test_overview_progress (void)
+{
+  g_autofree char *gpkg = ld_test_path ("dense.gpkg");
+  g_autofree char *style = g_test_build_filename (G_TEST_DIST, "data", "styles", "xz_dltb.csv",
+                                                  NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LdPalette) palette = NULL;
+  g_autoptr(LdTileRenderer) renderer = NULL;
+  g_autoptr(ShumateViewport) viewport = shumate_viewport_new ();
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (double));
+  LdOverlayLayer *layer;
+
+  /* 120 x 120 patches of 90 m: over 3 000 in one tile up to zoom 13. */
+  g_assert_true (ld_test_grid_make (gpkg, 120, 120, 1, &error));
+  g_assert_no_error (error);
+  palette = ld_palette_new_from_file (style, &error);
+  g_assert_no_error (error);
+  renderer = ld_tile_renderer_new (gpkg, "xz_dltb", palette, 2, &error);
+  g_assert_no_error (error);
+  layer = g_object_ref_sink (ld_overlay_layer_new (viewport, renderer));
+  g_assert_cmpfloat (ld_overlay_layer_get_overview_progress (layer), ==, -1);
+  g_signal_connect (layer, "notify::overview-progress", G_CALLBACK (progress_notify_cb), seen);
+
+  ld_overlay_layer_prepare_overview (layer, gpkg);
+  g_assert_cmpfloat (ld_overlay_layer_get_overview_progress (layer), ==, 0);
+  g_assert_true (ld_overlay_layer_is_busy (layer));
+  ld_test_wait_for (overview_done, layer, 60);
+  g_assert_cmpint (ld_tile_renderer_get_overview_zoom (renderer), >, 8);
+  g_assert_cmpuint (seen->len, >=, 2);
+  g_assert_cmpfloat (g_array_index (seen, double, 0), ==, 0);
+  g_assert_cmpfloat (g_array_index (seen, double, seen->len - 1), ==, -1);
+  for (guint i = 1; i + 1 < seen->len; i++)
+    {
+      g_assert_cmpfloat (g_array_index (seen, double, i), >, g_array_index (seen, double, i - 1));
+      g_assert_cmpfloat (g_array_index (seen, double, i), <=, 1);
+    }
+  g_object_unref (layer);
 }
 
 int
@@ -582,12 +639,21 @@ main (int    argc,
 {
   /* Not ld_test_init(): its isolated XDG_DATA_DIRS hide the MIME data through which GTK
    * recognises libshumate's icons. */
+  g_autofree char *cache = NULL;
+  int status;
+
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
+  /* Downloaded tiles and overviews go to a cache of this run's own. */
+  cache = g_dir_make_tmp ("ld-map-layers-cache-XXXXXX", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 
   g_test_add_func ("/app/map-layers/basemap-tiles-and-pan", test_tiles_and_pan);
   g_test_add_func ("/app/map-layers/overlay-pan", test_overlay_pan);
   g_test_add_func ("/app/map-layers/online-tiles", test_online_tiles);
+  g_test_add_func ("/app/map-layers/overview-progress", test_overview_progress);
 
-  return g_test_run ();
+  status = g_test_run ();
+  ld_test_rm_rf (cache);
+  return status;
 }

@@ -971,9 +971,18 @@ test_tile_async (void)
   g_main_loop_unref (state.loop);
 }
 
+/* Records an overview build's progress reports. */
+static void
+progress_cb (double   fraction,
+             gpointer user_data)
+{
+  g_array_append_val ((GArray *) user_data, fraction);
+}
+
 static void
 test_tile_overview (void)
 {
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *path = make_grid ();
   g_autofree char *overview = ld_test_path ("grid-overview.mbtiles");
   g_autoptr(LdPalette) palette = load_test_palette ();
@@ -990,9 +999,16 @@ test_tile_overview (void)
   direct = ld_tile_renderer_render (renderer, 14, tx, ty, &error);
   g_assert_no_error (error);
 
-  g_assert_true (ld_tile_renderer_build_overview (renderer, overview, 16, NULL, &error));
+  g_assert_true (ld_tile_renderer_build_overview (renderer, overview, 16, progress_cb, fractions,
+                                                  NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (ld_tile_renderer_get_overview_zoom (renderer), ==, 16);
+  /* From 0 to 1, only rising, a report per tile of zoom 16 and per level below it. */
+  g_assert_cmpuint (fractions->len, >, 16 + 4);
+  g_assert_cmpfloat (g_array_index (fractions, double, 0), ==, 0);
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1);
+  for (guint i = 1; i < fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >, g_array_index (fractions, double, i - 1));
   g_assert_null (ld_tile_renderer_lookup (renderer, 14, tx, ty));
   from_overview = ld_tile_renderer_render (renderer, 14, tx, ty, &error);
   g_assert_no_error (error);

@@ -4,7 +4,8 @@
  * GSettings, "map-legend-expanded"), then, for each visible overlay, its name and a row per
  * class it shows in the view (colour swatch, code, Chinese name). Only the classes in view are
  * listed, so the legend stays short; a layer shows everything where its tiles come from an
- * overview. The layer panel keeps the full legend of every layer.
+ * overview, and how far that overview has come while it is first built. The layer panel
+ * keeps the full legend of every layer.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -74,6 +75,32 @@ add_class_row (LdMapLegend          *self,
   self->n_rows++;
 }
 
+/* While a layer's overview is built (the first time a large layer is shown), it draws
+ * nothing when zoomed out: its name and how far the build has come say why. */
+static void
+add_progress_rows (LdMapLegend    *self,
+                   LdOverlayLayer *layer,
+                   int             row)
+{
+  LdTileRenderer *renderer = ld_overlay_layer_get_renderer (layer);
+  double progress = ld_overlay_layer_get_overview_progress (layer);
+  GtkWidget *heading = gtk_label_new (ld_labels_layer (ld_tile_renderer_get_table (renderer)));
+  GtkWidget *bar = gtk_progress_bar_new ();
+  g_autofree char *text = g_strdup_printf (_("Preparing the overview: %.0f%%"), progress * 100);
+
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "caption-heading");
+  if (row > 0)
+    gtk_widget_set_margin_top (heading, 6);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), progress);
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (bar), text);
+  gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (bar), TRUE);
+  gtk_widget_add_css_class (bar, "caption");
+  gtk_grid_attach (GTK_GRID (self->grid), heading, 0, row, 3, 1);
+  gtk_grid_attach (GTK_GRID (self->grid), bar, 0, row + 1, 3, 1);
+  self->n_rows++;
+}
+
 /* One heading per visible layer that shows anything, then its classes in palette order. */
 static void
 rebuild (LdMapLegend *self)
@@ -96,6 +123,12 @@ rebuild (LdMapLegend *self)
 
       if (!gtk_widget_get_visible (GTK_WIDGET (layer)))
         continue;
+      if (ld_overlay_layer_get_overview_progress (layer) >= 0)
+        {
+          add_progress_rows (self, layer, row);
+          row += 2;
+          continue;
+        }
       shown = ld_overlay_layer_get_classes_in_view (layer, &n);
       n = MIN (n, ld_palette_get_n_entries (palette));
       for (guint k = 0; k < n && !any; k++)
@@ -252,6 +285,8 @@ ld_map_legend_set_overlays (LdMapLegend *self,
           g_signal_connect_swapped (overlays->pdata[i], "classes-changed",
                                     G_CALLBACK (layer_changed_cb), self);
           g_signal_connect_swapped (overlays->pdata[i], "notify::visible",
+                                    G_CALLBACK (layer_changed_cb), self);
+          g_signal_connect_swapped (overlays->pdata[i], "notify::overview-progress",
                                     G_CALLBACK (layer_changed_cb), self);
         }
     }

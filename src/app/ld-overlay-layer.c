@@ -49,6 +49,9 @@ struct _LdOverlayLayer
   int             request_zoom;
   int             min_zoom, max_zoom;
   double          layer_opacity;
+  gint            overview_permille;   /* set by the build's threads (atomic) */
+  double          overview_progress;   /* as last notified: -1 when not building */
+  guint           progress_id;
   guint           frame;
   guint           drawn;       /* tile draws so far (for tests) */
   guint           prepared;    /* cairo snapshots pinned so far (for tests) */
@@ -67,6 +70,7 @@ enum {
   PROP_0,
   PROP_RENDERER,
   PROP_LAYER_OPACITY,
+  PROP_OVERVIEW_PROGRESS,
   N_PROPS
 };
 
@@ -436,6 +440,35 @@ overview_path (LdTileRenderer *renderer,
   return g_build_filename (g_get_user_cache_dir (), "landdesk", "overviews", name, NULL);
 }
 
+/* From the build's threads: only an atomic store, the main loop reads it. */
+static void
+overview_progress_cb (double   fraction,
+                      gpointer user_data)
+{
+  LdOverlayLayer *self = user_data;
+
+  g_atomic_int_set (&self->overview_permille, (gint) (fraction * 1000));
+}
+
+static void
+set_overview_progress (LdOverlayLayer *self,
+                       double          progress)
+{
+  if (progress == self->overview_progress)
+    return;
+  self->overview_progress = progress;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERVIEW_PROGRESS]);
+}
+
+static gboolean
+poll_progress_cb (gpointer user_data)
+{
+  LdOverlayLayer *self = user_data;
+
+  set_overview_progress (self, g_atomic_int_get (&self->overview_permille) / 1000.0);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 build_overview_thread (GTask        *task,
                        gpointer      source_object,
@@ -448,8 +481,8 @@ build_overview_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
 
   g_mkdir_with_parents (dir, 0700);
-  if (!ld_tile_renderer_build_overview (self->renderer, path, self->building_below, cancellable,
-                                        &error))
+  if (!ld_tile_renderer_build_overview (self->renderer, path, self->building_below,
+                                        overview_progress_cb, self, cancellable, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -468,14 +501,22 @@ overview_built_cb (GObject      *object,
     g_warning ("Overview of %s: %s", ld_tile_renderer_get_table (self->renderer), error->message);
   /* Built or not, draw low zooms now (directly, if the overview failed). */
   self->building_below = -1;
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  set_overview_progress (self, -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Opens the layer's overview from the cache, or builds it in a thread when it is missing or
- * stale (the data or the palette changed). */
-static void
-prepare_overview (LdOverlayLayer *self,
-                  const char     *gpkg_path)
+/**
+ * ld_overlay_layer_prepare_overview:
+ * @gpkg_path: the GeoPackage the layer's renderer reads
+ *
+ * Opens the layer's overview from the cache, or builds it in a thread when it is missing or
+ * stale (the data or the palette changed); LdOverlayLayer:overview-progress follows the
+ * build. A small layer needs none.
+ */
+void
+ld_overlay_layer_prepare_overview (LdOverlayLayer *self,
+                                   const char     *gpkg_path)
 {
   g_autofree char *path = overview_path (self->renderer, gpkg_path);
   g_autoptr(GTask) task = NULL;
@@ -487,9 +528,12 @@ prepare_overview (LdOverlayLayer *self,
   if (zoom <= 8)
     return;   /* a small layer: every zoom can be drawn directly */
   self->building_below = zoom;
+  g_atomic_int_set (&self->overview_permille, 0);
+  set_overview_progress (self, 0);
+  self->progress_id = g_timeout_add (250, poll_progress_cb, self);
   self->overview_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->overview_cancellable, overview_built_cb, NULL);
-  g_task_set_source_tag (task, prepare_overview);
+  g_task_set_source_tag (task, ld_overlay_layer_prepare_overview);
   g_task_set_task_data (task, g_steal_pointer (&path), g_free);
   g_task_run_in_thread (task, build_overview_thread);
 }
@@ -524,6 +568,7 @@ ld_overlay_layer_dispose (GObject *object)
   LdOverlayLayer *self = LD_OVERLAY_LAYER (object);
 
   g_clear_handle_id (&self->classes_idle, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->overview_cancellable);
@@ -551,6 +596,9 @@ ld_overlay_layer_get_property (GObject    *object,
       break;
     case PROP_LAYER_OPACITY:
       g_value_set_double (value, self->layer_opacity);
+      break;
+    case PROP_OVERVIEW_PROGRESS:
+      g_value_set_double (value, self->overview_progress);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -603,6 +651,16 @@ ld_overlay_layer_class_init (LdOverlayLayerClass *klass)
   properties[PROP_LAYER_OPACITY] =
     g_param_spec_double ("layer-opacity", NULL, NULL, 0.0, 1.0, 1.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * LdOverlayLayer:overview-progress:
+   *
+   * How far the build of the layer's overview has come, 0 to 1, updated four times a second;
+   * -1 when none is being built. Below the overview zoom the layer shows nothing meanwhile
+   * (a 1M-patch layer takes about 20 s the first time), so the map's legend shows this.
+   */
+  properties[PROP_OVERVIEW_PROGRESS] =
+    g_param_spec_double ("overview-progress", NULL, NULL, -1.0, 1.0, -1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -625,6 +683,7 @@ ld_overlay_layer_init (LdOverlayLayer *self)
   self->min_zoom = 0;
   self->max_zoom = 24;
   self->layer_opacity = 1.0;
+  self->overview_progress = -1;
   self->building_below = -1;
   self->in_view = g_byte_array_new ();
   /* Clicks go through to the map: identify is done from the R-tree, not from widgets. */
@@ -653,6 +712,14 @@ ld_overlay_layer_set_layer_opacity (LdOverlayLayer *self,
   self->layer_opacity = opacity;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER_OPACITY]);
+}
+
+double
+ld_overlay_layer_get_overview_progress (LdOverlayLayer *self)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), -1);
+
+  return self->overview_progress;
 }
 
 double
@@ -770,7 +837,7 @@ ld_overlay_layers_new_for_store (ShumateViewport  *viewport,
           continue;
         }
       layer = g_object_ref_sink (ld_overlay_layer_new (viewport, renderer));
-      prepare_overview (layer, gpkg_path);
+      ld_overlay_layer_prepare_overview (layer, gpkg_path);
       g_ptr_array_add (layers, layer);
     }
   return g_steal_pointer (&layers);

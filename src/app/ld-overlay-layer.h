@@ -23,6 +23,9 @@ void            ld_overlay_layer_set_zoom_range      (LdOverlayLayer  *self,
 void            ld_overlay_layer_set_layer_opacity   (LdOverlayLayer  *self,
                                                       double           opacity);
 double          ld_overlay_layer_get_layer_opacity   (LdOverlayLayer  *self);
+void            ld_overlay_layer_prepare_overview    (LdOverlayLayer  *self,
+                                                      const char      *gpkg_path);
+double          ld_overlay_layer_get_overview_progress (LdOverlayLayer *self);
 guint           ld_overlay_layer_get_frames_drawn    (LdOverlayLayer  *self);
 guint           ld_overlay_layer_get_tiles_drawn     (LdOverlayLayer  *self);
 guint           ld_overlay_layer_get_tiles_prepared  (LdOverlayLayer  *self);

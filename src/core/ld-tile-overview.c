@@ -92,9 +92,36 @@ typedef struct
   guint8         *drawn;      /* per tile: not empty, stored in level */
   LdMbtiles      *level;      /* the overview zoom's tiles, on disk rather than in memory */
   GCancellable   *cancellable;
-  GMutex          lock;       /* level and error */
+  GMutex          lock;       /* level, error and progress */
   GError         *error;
+  guint           done;       /* overview tiles rendered */
+  double          reported;   /* the last fraction passed to progress */
+  LdTileRendererProgress progress;
+  gpointer        progress_data;
 } OverviewBuild;
+
+/* The overview zoom's tiles are nine tenths of the work, the levels below the rest. Reports
+ * only forward: the workers finish tiles in any order. */
+static void
+report_unlocked (OverviewBuild *b,
+                 double         fraction)
+{
+  if (b->progress != NULL && fraction > b->reported)
+    {
+      b->reported = fraction;
+      b->progress (fraction, b->progress_data);
+    }
+}
+
+/* From the workers. */
+static void
+report (OverviewBuild *b,
+        double         fraction)
+{
+  g_mutex_lock (&b->lock);
+  report_unlocked (b, fraction);
+  g_mutex_unlock (&b->lock);
+}
 
 static void
 build_failed (OverviewBuild *b,
@@ -148,6 +175,7 @@ overview_thread (gpointer data)
           b->drawn[i] = TRUE;
         }
       cairo_surface_destroy (surface);
+      report (b, 0.9 * (guint) g_atomic_int_add (&b->done, 1) / b->n_tiles);
     }
   g_async_queue_push (b->self->workers, w);
   return NULL;
@@ -197,11 +225,13 @@ compose_parent (LdMbtiles *children,
 }
 
 static gboolean
-build_overview (LdTileRenderer  *self,
-                const char      *mbtiles_path,
-                int              overview_zoom,
-                GCancellable    *cancellable,
-                GError         **error)
+build_overview (LdTileRenderer         *self,
+                const char             *mbtiles_path,
+                int                     overview_zoom,
+                LdTileRendererProgress  progress,
+                gpointer                progress_data,
+                GCancellable           *cancellable,
+                GError                **error)
 {
   g_autofree char *tmp_path = g_strconcat (mbtiles_path, ".part", NULL);
   g_autofree char *tmp_journal = g_strconcat (tmp_path, "-journal", NULL);
@@ -248,7 +278,11 @@ build_overview (LdTileRenderer  *self,
   b.n_tiles = (guint) (b.columns * (y1 - b.y0 + 1));
   b.drawn = g_new0 (guint8, b.n_tiles);
   b.cancellable = cancellable;
+  b.progress = progress;
+  b.progress_data = progress_data;
+  b.reported = -1;
   g_mutex_init (&b.lock);
+  report_unlocked (&b, 0);
   for (guint i = 0; i < self->n_workers; i++)
     g_ptr_array_add (threads, g_thread_new ("ld-overview", overview_thread, &b));
   for (guint i = 0; i < threads->len; i++)
@@ -311,6 +345,7 @@ build_overview (LdTileRenderer  *self,
         }
       g_clear_pointer (&level, g_hash_table_unref);
       level = g_steal_pointer (&parents);
+      report_unlocked (&b, 0.9 + 0.1 * (overview_zoom - zoom) / overview_zoom);
     }
   g_clear_object (&b.level);
   g_remove (level_path);
@@ -339,6 +374,8 @@ build_overview (LdTileRenderer  *self,
  * @mbtiles_path: the side file to (re)write, e.g. in the user's cache directory
  * @overview_zoom: tiles below this zoom come from the pyramid; pick the lowest zoom whose
  *   tiles hold no more than a few thousand features
+ * @progress: (nullable): told the fraction done, rising from 0 to 1, from the build's
+ *   threads (one at a time)
  *
  * Renders every tile of the layer's extent at @overview_zoom on all workers, halves them level
  * by level down to zoom 0 into an MBTiles file (written to a temporary file, then renamed),
@@ -346,11 +383,13 @@ build_overview (LdTileRenderer  *self,
  * all its layer's workers already, and side by side they raised the app's peak memory.
  */
 gboolean
-ld_tile_renderer_build_overview (LdTileRenderer  *self,
-                                 const char      *mbtiles_path,
-                                 int              overview_zoom,
-                                 GCancellable    *cancellable,
-                                 GError         **error)
+ld_tile_renderer_build_overview (LdTileRenderer          *self,
+                                 const char              *mbtiles_path,
+                                 int                      overview_zoom,
+                                 LdTileRendererProgress   progress,
+                                 gpointer                 progress_data,
+                                 GCancellable            *cancellable,
+                                 GError                 **error)
 {
   static GMutex one_at_a_time;
   gboolean ok;
@@ -360,7 +399,8 @@ ld_tile_renderer_build_overview (LdTileRenderer  *self,
 
   g_mutex_lock (&one_at_a_time);
   ok = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-       build_overview (self, mbtiles_path, overview_zoom, cancellable, error);
+       build_overview (self, mbtiles_path, overview_zoom, progress, progress_data, cancellable,
+                       error);
   g_mutex_unlock (&one_at_a_time);
   return ok;
 }

@@ -85,10 +85,16 @@ gint64           ld_tile_renderer_count_features    (LdTileRenderer       *self,
                                                      int                   y,
                                                      GError              **error);
 
-/* Overviews: at zooms below the overview zoom, tiles come from a raster pyramid built once. */
+/* Overviews: at zooms below the overview zoom, tiles come from a raster pyramid built once.
+ * A build reports the fraction done, 0 to 1, from its own threads. */
+typedef void (*LdTileRendererProgress) (double   fraction,
+                                        gpointer user_data);
+
 gboolean         ld_tile_renderer_build_overview    (LdTileRenderer       *self,
                                                      const char           *mbtiles_path,
                                                      int                   overview_zoom,
+                                                     LdTileRendererProgress progress,
+                                                     gpointer              progress_data,
                                                      GCancellable         *cancellable,
                                                      GError              **error);
 gboolean         ld_tile_renderer_open_overview     (LdTileRenderer       *self,
