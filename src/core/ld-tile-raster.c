@@ -401,13 +401,23 @@ paint_run (guint32 *out,
   if (cover < 0.5f / 255 || from >= to)
     return;
   ik = (guint32) (minf (cover, 1.0f) * 256 + 0.5f);
-  for (int x = from; x < to; x++)
+  if (ik == 256)
     {
-      guint32 dst = out[x];
+      guint32 any = 0;
 
-      /* Inside a patch the tile is still empty: a plain store. */
-      out[x] = dst == 0 && ik == 256 ? solid : add_saturate (dst, solid, ik);
+      /* Inside a patch the tile is mostly still empty: then plain stores. Both loops
+       * vectorise; the per-pixel blend below does not. */
+      for (int x = from; x < to; x++)
+        any |= out[x];
+      if (any == 0)
+        {
+          for (int x = from; x < to; x++)
+            out[x] = solid;
+          return;
+        }
     }
+  for (int x = from; x < to; x++)
+    out[x] = add_saturate (out[x], solid, ik);
 }
 
 /* Paints a class colour into the image through its coverage (add_saturate), and zeroes the
