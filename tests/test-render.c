@@ -1008,7 +1008,8 @@ test_tile_overview (void)
   g_assert_cmpfloat (g_array_index (fractions, double, 0), ==, 0);
   g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1);
   for (guint i = 1; i < fractions->len; i++)
-    g_assert_cmpfloat (g_array_index (fractions, double, i), >, g_array_index (fractions, double, i - 1));
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >,
+                       g_array_index (fractions, double, i - 1));
   g_assert_null (ld_tile_renderer_lookup (renderer, 14, tx, ty));
   from_overview = ld_tile_renderer_render (renderer, 14, tx, ty, &error);
   g_assert_no_error (error);

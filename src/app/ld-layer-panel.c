@@ -76,7 +76,11 @@ save_order (LdLayerPanel *self)
   g_auto(GStrv) list = NULL;
 
   for (guint k = 0; k < self->order->len; k++)
-    g_strv_builder_add (builder, table_of (self->overlays->pdata[g_array_index (self->order, guint, k)]));
+    {
+      guint index = g_array_index (self->order, guint, k);
+
+      g_strv_builder_add (builder, table_of (self->overlays->pdata[index]));
+    }
   list = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "layer-order", (const char * const *) list);
 }

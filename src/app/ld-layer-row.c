@@ -217,7 +217,8 @@ build (LdLayerRow *self,
   gtk_box_append (GTK_BOX (header), self->up);
   gtk_box_append (GTK_BOX (header), self->down);
 
-  gtk_range_set_value (GTK_RANGE (scale), opacity ? CLAMP (g_variant_get_double (opacity), 0, 1) : 1);
+  gtk_range_set_value (GTK_RANGE (scale),
+                       opacity != NULL ? CLAMP (g_variant_get_double (opacity), 0, 1) : 1);
   ld_overlay_layer_set_layer_opacity (self->layer, gtk_range_get_value (GTK_RANGE (scale)));
   gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
   gtk_widget_set_tooltip_text (scale, _("Opacity"));

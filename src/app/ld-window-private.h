@@ -25,7 +25,7 @@ struct _LdWindow
   LdMbtilesSource      *basemap_source;
   LdBasemapLayer       *basemap_layer;   /* draws the base map, see ld-basemap-layer.c */
   LdBasemapLayer       *annotation_layer;   /* Tianditu's place names, over the overlays */
-  guint                 basemap_apply_id;   /* a key or URL being typed, see basemap_text_changed_cb */
+  guint                 basemap_apply_id;   /* a key or URL typed: basemap_text_changed_cb */
   ShumatePathLayer     *outline_layer;
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
   LdLayerPanel         *layer_panel;

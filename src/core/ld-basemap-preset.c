@@ -149,7 +149,8 @@ ld_basemap_check_url_template (const char  *url,
   if (url == NULL || *url == '\0')
     {
       g_set_error (error, LD_BASEMAP_PRESET_ERROR, LD_BASEMAP_PRESET_ERROR_TEMPLATE,
-                   "No tile URL: enter a template such as https://tiles.example.cn/{z}/{x}/{y}.png");
+                   "No tile URL: enter a template such as "
+                   "https://tiles.example.cn/{z}/{x}/{y}.png");
       return FALSE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (needed); i++)

@@ -169,7 +169,8 @@ main (int    argc,
   guint warm = 0;
   /* The overlay's opacity, as the layer panel sets it (reviewers often lower it to see the
    * imagery beneath); 1 by default. */
-  double opacity = g_getenv ("LD_BENCH_PAN_OPACITY") ? g_ascii_strtod (g_getenv ("LD_BENCH_PAN_OPACITY"), NULL) : 1.0;
+  const char *opacity_text = g_getenv ("LD_BENCH_PAN_OPACITY");
+  double opacity = opacity_text != NULL ? g_ascii_strtod (opacity_text, NULL) : 1.0;
 
   if (argc < 3)
     {
