@@ -494,9 +494,19 @@ tile_server_start (TileServer *ts,
 /* A window showing @url through LdBasemapLayer and libshumate's downloader, as the app shows
  * an online base map. */
 static void
+count_failure_cb (LdBasemapLayer *layer,
+                  const char     *message,
+                  guint          *failures)
+{
+  g_assert_true (message != NULL && *message != '\0');
+  (*failures)++;
+}
+
+static void
 show_online (View       *view,
              const char *url,
-             guint       retry_delay)
+             guint       retry_delay,
+             guint      *failures)
 {
   g_autoptr(ShumateTileDownloader) downloader = shumate_tile_downloader_new (url);
   g_autoptr(ShumateRasterRenderer) raster =
@@ -511,6 +521,7 @@ show_online (View       *view,
   view->layer = ld_basemap_layer_install (view->map, SHUMATE_MAP_SOURCE (raster),
                                           SHUMATE_DATA_SOURCE (downloader));
   g_object_set (view->layer, "retry-delay", retry_delay, NULL);
+  g_signal_connect (view->layer, "download-failed", G_CALLBACK (count_failure_cb), failures);
   shumate_viewport_set_zoom_level (shumate_simple_map_get_viewport (view->map), ZOOM);
   centre_at (view, 0);
   gtk_window_set_child (GTK_WINDOW (view->window), GTK_WIDGET (view->map));
@@ -534,15 +545,16 @@ test_online_tiles (void)
   g_autoptr(LdMbtiles) mbtiles = ld_mbtiles_open (path, &error);
   TileServer ts = { 0 };
   View view = { 0 };
-  guint served;
+  guint served, failures = 0;
 
   g_assert_no_error (error);
   /* libshumate keeps downloaded tiles under the user's cache directory (main() made one for
    * this run). */
   tile_server_start (&ts, mbtiles);
 
-  show_online (&view, ts.url, 30);
+  show_online (&view, ts.url, 30, &failures);
   g_assert_cmpuint (ts.requests, >=, 8);
+  g_assert_cmpuint (failures, ==, 0);
   g_assert_cmpuint (ld_basemap_layer_get_tiles_decoded (view.layer), >=, 8);
   assert_tiles_in_place (&view, 0);
   gtk_window_destroy (GTK_WINDOW (view.window));
@@ -551,19 +563,21 @@ test_online_tiles (void)
   served = ts.requests;
   soup_server_disconnect (ts.server);
   g_clear_object (&ts.server);
-  show_online (&view, ts.url, 30);
+  show_online (&view, ts.url, 30, &failures);
   assert_tiles_in_place (&view, 0);
   g_assert_cmpuint (ts.requests, ==, served);
   gtk_window_destroy (GTK_WINDOW (view.window));
   g_free (ts.url);
 
-  /* A server that fails every tile once: the holes fill when the layer asks again. */
+  /* A server that fails every tile once: the layer says so, and the holes fill when it asks
+   * again. */
   ts.failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ts.requests = 0;
   tile_server_start (&ts, mbtiles);
-  show_online (&view, ts.url, 1);
+  show_online (&view, ts.url, 1, &failures);
   assert_tiles_in_place (&view, 0);
   g_assert_cmpuint (g_hash_table_size (ts.failed), >=, 8);
+  g_assert_cmpuint (failures, >=, g_hash_table_size (ts.failed) - 2);
   g_assert_cmpuint (ts.requests, >=, 2 * g_hash_table_size (ts.failed) - 2);
   gtk_window_destroy (GTK_WINDOW (view.window));
   soup_server_disconnect (ts.server);

@@ -68,6 +68,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  DOWNLOAD_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 typedef struct
 {
   GWeakRef         layer;
@@ -250,9 +257,12 @@ tile_data_cb (GObject      *object,
           /* No such tile: remember, so that it is not asked for every frame. A download
            * that failed (no network, a server error) is retried later: the view must not
            * keep its holes once the network is back. */
+          gboolean failed = error->domain == SHUMATE_TILE_DOWNLOADER_ERROR;
+
           g_debug ("Base map tile %" G_GINT64_MODIFIER "x: %s", request->key, error->message);
-          store (self, request->key, NULL,
-                 error->domain == SHUMATE_TILE_DOWNLOADER_ERROR);
+          store (self, request->key, NULL, failed);
+          if (failed)
+            g_signal_emit (self, signals[DOWNLOAD_FAILED], 0, error->message);
           gtk_widget_queue_draw (GTK_WIDGET (self));
         }
       request_free (request);
@@ -559,6 +569,18 @@ ld_basemap_layer_class_init (LdBasemapLayerClass *klass)
     g_param_spec_uint ("retry-delay", NULL, NULL, 1, 3600, 30,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LdBasemapLayer::download-failed:
+   * @message: what went wrong, from libshumate's downloader
+   *
+   * A tile could not be downloaded (no network, a server error); it is asked for again after
+   * LdBasemapLayer:retry-delay. Emitted for every such tile: whoever tells the user should
+   * not do so each time.
+   */
+  signals[DOWNLOAD_FAILED] =
+    g_signal_new ("download-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

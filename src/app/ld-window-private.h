@@ -26,6 +26,7 @@ struct _LdWindow
   LdBasemapLayer       *basemap_layer;   /* draws the base map, see ld-basemap-layer.c */
   LdBasemapLayer       *annotation_layer;   /* Tianditu's place names, over the overlays */
   guint                 basemap_apply_id;   /* a key or URL typed: basemap_text_changed_cb */
+  gint64                download_toast_at;  /* when the last failed-download toast showed */
   ShumatePathLayer     *outline_layer;
   GPtrArray            *overlays;     /* LdOverlayLayer, one per store layer */
   LdLayerPanel         *layer_panel;

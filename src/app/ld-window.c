@@ -289,6 +289,24 @@ show_offline_basemap (LdWindow *self)
                                                   SHUMATE_DATA_SOURCE (self->basemap_source));
 }
 
+/* Tiles that cannot be downloaded leave holes: say why, at most once a minute (the layer
+ * reports every tile). */
+static void
+download_failed_cb (LdBasemapLayer *layer,
+                    const char     *message,
+                    LdWindow       *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *text = NULL;
+
+  if (self->download_toast_at != 0 && now - self->download_toast_at < 60 * G_USEC_PER_SEC)
+    return;
+  self->download_toast_at = now;
+  text = g_strdup_printf (_("Base map tiles could not be downloaded (%s). Places seen before still show; the others are tried again every 30 seconds."),
+                          message);
+  adw_toast_overlay_add_toast (self->toasts, ld_toast_new_plain (text));
+}
+
 /* Online tiles come through libshumate's tile downloader, whose file cache keeps them for
  * offline use, and are drawn by our layer like the offline file. */
 static LdBasemapLayer *
@@ -307,13 +325,18 @@ show_online_layer (LdWindow      *self,
       layer = ld_basemap_layer_new (shumate_simple_map_get_viewport (self->map),
                                     SHUMATE_DATA_SOURCE (downloader), 1, 18);
       shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (layer));
-      return layer;
     }
-  renderer = shumate_raster_renderer_new_full (id, id, ld_basemap_preset_license (kind), NULL, 1,
-                                               18, LD_TILE_SIZE, SHUMATE_MAP_PROJECTION_MERCATOR,
-                                               SHUMATE_DATA_SOURCE (downloader));
-  return ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (renderer),
-                                   SHUMATE_DATA_SOURCE (downloader));
+  else
+    {
+      renderer = shumate_raster_renderer_new_full (id, id, ld_basemap_preset_license (kind), NULL,
+                                                   1, 18, LD_TILE_SIZE,
+                                                   SHUMATE_MAP_PROJECTION_MERCATOR,
+                                                   SHUMATE_DATA_SOURCE (downloader));
+      layer = ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (renderer),
+                                        SHUMATE_DATA_SOURCE (downloader));
+    }
+  g_signal_connect_object (layer, "download-failed", G_CALLBACK (download_failed_cb), self, 0);
+  return layer;
 }
 
 /* Tianditu's place names are a second layer over its base layer. A preset that cannot be
