@@ -549,10 +549,31 @@ row_layer (LdLayerPanel *panel,
   return GTK_WIDGET (ld_layer_row_get_layer (ld_layer_panel_get_row (panel, index)));
 }
 
+/* Identify at the fixture's paddy patch (inside the first case's square) finds @n features,
+ * @top's first. */
+static void
+assert_identify_top (LdWindow   *window,
+                     const char *top,
+                     guint       n)
+{
+  LdMapStatus *status = LD_MAP_STATUS (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map_status"));
+  g_autoptr(LdGk) gk = ld_gk_new (NULL);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  double lon, lat;
+
+  g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
+  hits = ld_map_status_identify (status, lat, lon, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, n);
+  g_assert_cmpstr (((LdFeatureHit *) hits->pdata[0])->table, ==, top);
+}
+
 /* The layer panel's order and zoom range: current land use drawn above the next layer (the
- * fixture's red lines), in the map, the panel (top row first) and the settings, still so
- * when the store's layers are made anew; shown only from zoom 16, so that at 15 the legend
- * loses it; and faded by its slider. */
+ * fixture's red lines), in the map, the panel (top row first), the settings and identify's
+ * order, still so when the store's layers are made anew; not identified while hidden; shown
+ * only from zoom 16, so that at 15 neither the legend nor identify has it; and faded by its
+ * slider. */
 static void
 arrange_layers (LdWindow   *window,
                 const char *store_path)
@@ -574,6 +595,8 @@ arrange_layers (LdWindow   *window,
   g_assert_cmpint (stack_index (row_layer (panel, 0)), ==, stack_index (row_layer (panel, 1)) + 1);
   g_assert_true (gtk_widget_get_next_sibling (GTK_WIDGET (ld_layer_panel_get_row (panel, 0))) ==
                  GTK_WIDGET (ld_layer_panel_get_row (panel, 1)));
+  /* Identify follows: land use first, then the red line. */
+  assert_identify_top (window, "xz_dltb", 2);
   order = g_settings_get_strv (settings, "layer-order");
   g_assert_cmpstr (order[0], ==, ld_tile_renderer_get_table (ld_overlay_layer_get_renderer (
                                    LD_OVERLAY_LAYER (row_layer (panel, 1)))));
@@ -583,12 +606,18 @@ arrange_layers (LdWindow   *window,
   g_assert_cmpint (stack_index (row_layer (panel, 0)), ==, stack_index (row_layer (panel, 1)) + 1);
   gtk_widget_activate_action (GTK_WIDGET (panel), "layers.lower", "u", 0);
   g_assert_cmpint (stack_index (row_layer (panel, 0)), <, stack_index (row_layer (panel, 1)));
+  assert_identify_top (window, "case_redlines", 2);
+  /* A hidden layer is not identified. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "layers.toggle", "u", 0);
+  assert_identify_top (window, "case_redlines", 1);
+  gtk_widget_activate_action (GTK_WIDGET (window), "layers.toggle", "u", 0);
 
   g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
   go_to (map, lat, lon, 15);
   ld_test_wait_for (legend_shows_land_use, legend, 10);
   ld_layer_row_set_zoom_range (ld_layer_panel_get_row (panel, 0), 16, 20);
   ld_test_wait_for (legend_lacks_land_use, legend, 10);
+  assert_identify_top (window, "case_redlines", 1);
   ranges = g_settings_get_value (settings, "layer-zoom-ranges");
   g_assert_true (g_variant_lookup (ranges, "xz_dltb", "(ii)", &lo, &hi));
   g_assert_cmpint (lo, ==, 16);

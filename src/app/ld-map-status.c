@@ -15,6 +15,7 @@
 #include "ld-core.h"
 #include "ld-labels.h"
 #include "ld-map-status.h"
+#include "ld-overlay-layer.h"
 
 struct _LdMapStatus
 {
@@ -45,10 +46,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Identify looks at these layers, topmost first. */
-static const char * const identify_tables[] = {
-  "case_redlines", "sx_stbhhx", "sx_yjjbnt", "sx_czkfbj", "gh_ydyh", "xz_dltb", NULL
-};
 
 static const struct
 {
@@ -629,11 +626,33 @@ ld_map_status_get_measurement (LdMapStatus *self)
   return gtk_label_get_text (self->measure_label);
 }
 
+/* The land layers the map shows now, topmost first (the layer panel may have reordered
+ * them): checked in the panel, and within their zoom range. A hidden layer is not
+ * identified. */
+static void
+visible_tables (LdMapStatus *self,
+                GPtrArray   *tables)
+{
+  GtkWidget *map = GTK_WIDGET (shumate_simple_map_get_map (self->map));
+  double zoom = shumate_viewport_get_zoom_level (shumate_simple_map_get_viewport (self->map));
+
+  for (GtkWidget *w = gtk_widget_get_last_child (map); w; w = gtk_widget_get_prev_sibling (w))
+    if (LD_IS_OVERLAY_LAYER (w) && gtk_widget_get_visible (w) &&
+        ld_overlay_layer_shows_zoom (LD_OVERLAY_LAYER (w), zoom))
+      {
+        const char *table = ld_tile_renderer_get_table (
+                              ld_overlay_layer_get_renderer (LD_OVERLAY_LAYER (w)));
+
+        if (ld_identify_has_layer (self->identify, table))
+          g_ptr_array_add (tables, (gpointer) table);
+      }
+}
+
 /**
  * ld_map_status_identify:
  *
- * Returns: (transfer container) (element-type LdFeatureHit): the features under the point,
- *   topmost layer first.
+ * Returns: (transfer container) (element-type LdFeatureHit): the features under the point, in
+ *   the layers the map shows, topmost layer first.
  */
 GPtrArray *
 ld_map_status_identify (LdMapStatus  *self,
@@ -649,9 +668,7 @@ ld_map_status_identify (LdMapStatus  *self,
 
   if (self->identify == NULL || self->gk == NULL)
     return g_ptr_array_new ();
-  for (guint i = 0; identify_tables[i] != NULL; i++)
-    if (ld_identify_has_layer (self->identify, identify_tables[i]))
-      g_ptr_array_add (tables, (gpointer) identify_tables[i]);
+  visible_tables (self, tables);
   g_ptr_array_add (tables, NULL);
   if (!ld_gk_from_lonlat (self->gk, lon, lat, &x, &y))
     {

@@ -324,8 +324,8 @@ ld_overlay_layer_snapshot (GtkWidget   *widget,
   double cx, cy, scale, tile, radius;
   int zoom, last, x0, x1, y0, y1;
 
-  if (width <= 0 || height <= 0 || zoom_level < self->min_zoom - 0.5 ||
-      zoom_level > self->max_zoom + 0.999 || zoom_level < self->building_below)
+  if (width <= 0 || height <= 0 || !ld_overlay_layer_shows_zoom (self, zoom_level) ||
+      zoom_level < self->building_below)
     {
       update_classes (self, shown);
       return;
@@ -747,6 +747,17 @@ ld_overlay_layer_set_zoom_range (LdOverlayLayer *self,
   self->min_zoom = min_zoom;
   self->max_zoom = max_zoom;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Whether the layer's zoom range takes in @zoom_level (it shows from half a level below its
+ * lowest zoom, as tiles of that zoom are then drawn at most twice their size). */
+gboolean
+ld_overlay_layer_shows_zoom (LdOverlayLayer *self,
+                             double          zoom_level)
+{
+  g_return_val_if_fail (LD_IS_OVERLAY_LAYER (self), FALSE);
+
+  return zoom_level >= self->min_zoom - 0.5 && zoom_level <= self->max_zoom + 0.999;
 }
 
 /**

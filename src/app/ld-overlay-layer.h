@@ -20,6 +20,8 @@ LdTileRenderer *ld_overlay_layer_get_renderer        (LdOverlayLayer  *self);
 void            ld_overlay_layer_set_zoom_range      (LdOverlayLayer  *self,
                                                       int              min_zoom,
                                                       int              max_zoom);
+gboolean        ld_overlay_layer_shows_zoom          (LdOverlayLayer  *self,
+                                                      double           zoom_level);
 void            ld_overlay_layer_set_layer_opacity   (LdOverlayLayer  *self,
                                                       double           opacity);
 double          ld_overlay_layer_get_layer_opacity   (LdOverlayLayer  *self);
