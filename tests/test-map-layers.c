@@ -509,10 +509,13 @@ show_online (View       *view,
              guint      *failures)
 {
   g_autoptr(ShumateTileDownloader) downloader = shumate_tile_downloader_new (url);
+  g_autoptr(LdMbtilesSource) none = ld_mbtiles_source_new (NULL);
+  /* As the app: libshumate's renderer reads an empty source (see reference_source() in
+   * ld-window.c), the layer the downloader. */
   g_autoptr(ShumateRasterRenderer) raster =
     shumate_raster_renderer_new_full ("test-online", "test-online", "", NULL, ZOOM, 18, 256,
                                       SHUMATE_MAP_PROJECTION_MERCATOR,
-                                      SHUMATE_DATA_SOURCE (downloader));
+                                      SHUMATE_DATA_SOURCE (none));
 
   view->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (view->window), WIDTH, HEIGHT);

@@ -228,19 +228,35 @@ ld_window_init (LdWindow *self)
 }
 
 
-/* No base map: the viewport still needs a reference source for its projection and zoom
- * range, or libshumate cannot place the red lines, measurements and overlays. A source
- * without tiles serves, shown by our layer (which asks for each tile once and draws
- * nothing). Not shumate_simple_map_set_map_source (NULL): libshumate 1.0 then hands the
- * viewport a NULL reference, a critical warning when switching to None from another map. */
+/* The base map as libshumate knows it: the viewport's reference for projection and zoom
+ * range, and the licence text. It reads from a source without tiles, never from the one our
+ * layer draws: libshumate's renderer decodes every tile its source delivers, on the main
+ * thread and whether it shows it or not (its layer is hidden), which for an online map also
+ * warned when a tile was not an image. */
+static ShumateRasterRenderer *
+reference_source (const char *id,
+                  const char *name,
+                  const char *license,
+                  int         min_zoom,
+                  int         max_zoom)
+{
+  g_autoptr(LdMbtilesSource) none = ld_mbtiles_source_new (NULL);
+
+  return shumate_raster_renderer_new_full (id, name, license, NULL, min_zoom, max_zoom,
+                                           LD_TILE_SIZE, SHUMATE_MAP_PROJECTION_MERCATOR,
+                                           SHUMATE_DATA_SOURCE (none));
+}
+
+/* No base map: the viewport still needs a reference source, or libshumate cannot place the
+ * red lines, measurements and overlays. Our layer shows the empty source (it asks for each
+ * tile once and draws nothing). Not shumate_simple_map_set_map_source (NULL): libshumate 1.0
+ * then hands the viewport a NULL reference, a critical warning when switching to None from
+ * another map. */
 static void
 show_no_basemap (LdWindow *self)
 {
   g_autoptr(LdMbtilesSource) none = ld_mbtiles_source_new (NULL);
-  g_autoptr(ShumateRasterRenderer) blank =
-    shumate_raster_renderer_new_full ("landdesk-none", "", "", NULL, 0, 19, LD_TILE_SIZE,
-                                      SHUMATE_MAP_PROJECTION_MERCATOR,
-                                      SHUMATE_DATA_SOURCE (none));
+  g_autoptr(ShumateRasterRenderer) blank = reference_source ("landdesk-none", "", "", 0, 19);
 
   self->basemap_layer = ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (blank),
                                                   SHUMATE_DATA_SOURCE (none));
@@ -278,12 +294,8 @@ show_offline_basemap (LdWindow *self)
 
   self->basemap_source = ld_mbtiles_source_new (mbtiles);
   license = ld_mbtiles_dup_metadata (mbtiles, "attribution");
-  renderer = shumate_raster_renderer_new_full ("landdesk-basemap", _("Offline base map"),
-                                               license ? license : "", NULL,
-                                               ld_mbtiles_source_get_min_zoom (self->basemap_source),
-                                               19, LD_TILE_SIZE,
-                                               SHUMATE_MAP_PROJECTION_MERCATOR,
-                                               SHUMATE_DATA_SOURCE (self->basemap_source));
+  renderer = reference_source ("landdesk-basemap", _("Offline base map"), license ? license : "",
+                               ld_mbtiles_source_get_min_zoom (self->basemap_source), 19);
   /* Our layer draws it: libshumate's redraws cost a third of a frame in software. */
   self->basemap_layer = ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (renderer),
                                                   SHUMATE_DATA_SOURCE (self->basemap_source));
@@ -328,10 +340,7 @@ show_online_layer (LdWindow      *self,
     }
   else
     {
-      renderer = shumate_raster_renderer_new_full (id, id, ld_basemap_preset_license (kind), NULL,
-                                                   1, 18, LD_TILE_SIZE,
-                                                   SHUMATE_MAP_PROJECTION_MERCATOR,
-                                                   SHUMATE_DATA_SOURCE (downloader));
+      renderer = reference_source (id, id, ld_basemap_preset_license (kind), 1, 18);
       layer = ld_basemap_layer_install (self->map, SHUMATE_MAP_SOURCE (renderer),
                                         SHUMATE_DATA_SOURCE (downloader));
     }
