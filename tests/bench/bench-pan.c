@@ -123,14 +123,21 @@ pan_window (ShumateRasterRenderer *raster,
             double                 lon,
             Side                  *side)
 {
+  g_autoptr(LdMbtilesSource) none = ld_mbtiles_source_new (NULL);
+  /* Ours as the app sets it up: libshumate's renderer, the viewport's reference, reads an
+   * empty source, or it would decode every tile our layer loads once more. */
+  g_autoptr(ShumateRasterRenderer) reference =
+    shumate_raster_renderer_new_full ("bench-reference", "bench", "", NULL,
+                                      ld_mbtiles_source_get_min_zoom (source), 19, LD_TILE_SIZE,
+                                      SHUMATE_MAP_PROJECTION_MERCATOR, SHUMATE_DATA_SOURCE (none));
   ShumateSimpleMap *map;
-  GtkWidget *window = new_window (raster, &map);
+  GtkWidget *window = new_window (ours ? reference : raster, &map);
   LdBasemapLayer *base = NULL;
   LdOverlayLayer *overlay;
   guint drawn = 0, decoded = 0;
 
   if (ours)
-    base = ld_basemap_layer_install (map, SHUMATE_MAP_SOURCE (raster),
+    base = ld_basemap_layer_install (map, SHUMATE_MAP_SOURCE (reference),
                                      SHUMATE_DATA_SOURCE (source));
   side->alone = run_pan (map, window, lat, lon);
   overlay = ld_overlay_layer_new (shumate_simple_map_get_viewport (map), renderer);
