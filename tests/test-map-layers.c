@@ -79,6 +79,22 @@ typedef struct
   LdBasemapLayer   *layer;
 } View;
 
+/* A window (not yet shown) whose map draws @source through LdBasemapLayer, @raster being the
+ * base map as libshumate knows it; at ZOOM. */
+static void
+open_view (View              *view,
+           ShumateMapSource  *raster,
+           ShumateDataSource *source)
+{
+  view->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (view->window), WIDTH, HEIGHT);
+  view->map = shumate_simple_map_new ();
+  shumate_simple_map_set_show_zoom_buttons (view->map, FALSE);
+  view->layer = ld_basemap_layer_install (view->map, raster, source);
+  shumate_viewport_set_zoom_level (shumate_simple_map_get_viewport (view->map), ZOOM);
+  gtk_window_set_child (GTK_WINDOW (view->window), GTK_WIDGET (view->map));
+}
+
 static gboolean
 keep_ticking (gpointer data)
 {
@@ -218,15 +234,8 @@ test_tiles_and_pan (void)
   raster = shumate_raster_renderer_new_full ("test", "test", "", NULL, ZOOM, 19, 256,
                                              SHUMATE_MAP_PROJECTION_MERCATOR,
                                              SHUMATE_DATA_SOURCE (source));
-  view.window = gtk_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (view.window), WIDTH, HEIGHT);
-  view.map = shumate_simple_map_new ();
-  shumate_simple_map_set_show_zoom_buttons (view.map, FALSE);
-  view.layer = ld_basemap_layer_install (view.map, SHUMATE_MAP_SOURCE (raster),
-                                         SHUMATE_DATA_SOURCE (source));
-  shumate_viewport_set_zoom_level (shumate_simple_map_get_viewport (view.map), ZOOM);
+  open_view (&view, SHUMATE_MAP_SOURCE (raster), SHUMATE_DATA_SOURCE (source));
   centre_at (&view, 0);
-  gtk_window_set_child (GTK_WINDOW (view.window), GTK_WIDGET (view.map));
   gtk_window_present (GTK_WINDOW (view.window));
 
   /* At least the four tiles around the centre, decoded and drawn. */
@@ -390,12 +399,7 @@ test_overlay_pan (void)
   raster = shumate_raster_renderer_new_full ("test", "test", "", NULL, ZOOM, 19, 256,
                                              SHUMATE_MAP_PROJECTION_MERCATOR,
                                              SHUMATE_DATA_SOURCE (source));
-  view.window = gtk_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (view.window), WIDTH, HEIGHT);
-  view.map = shumate_simple_map_new ();
-  shumate_simple_map_set_show_zoom_buttons (view.map, FALSE);
-  view.layer = ld_basemap_layer_install (view.map, SHUMATE_MAP_SOURCE (raster),
-                                         SHUMATE_DATA_SOURCE (source));
+  open_view (&view, SHUMATE_MAP_SOURCE (raster), SHUMATE_DATA_SOURCE (source));
   viewport = shumate_simple_map_get_viewport (view.map);
   overlay = ld_overlay_layer_new (viewport, renderer);
   shumate_simple_map_add_overlay_layer (view.map, SHUMATE_LAYER (overlay));
@@ -403,7 +407,6 @@ test_overlay_pan (void)
   ld_geo_lonlat_to_world ((box.west + box.east) / 2, (box.south + box.north) / 2, 15, &px, &py);
   ld_geo_world_to_lonlat (px, py, 15, &lon, &lat);
   shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
-  gtk_window_set_child (GTK_WINDOW (view.window), GTK_WIDGET (view.map));
   gtk_window_present (GTK_WINDOW (view.window));
 
   /* Every tile of the view rendered and drawn (at least 2 x 2 hold patches)... */
@@ -517,17 +520,10 @@ show_online (View       *view,
                                       SHUMATE_MAP_PROJECTION_MERCATOR,
                                       SHUMATE_DATA_SOURCE (none));
 
-  view->window = gtk_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (view->window), WIDTH, HEIGHT);
-  view->map = shumate_simple_map_new ();
-  shumate_simple_map_set_show_zoom_buttons (view->map, FALSE);
-  view->layer = ld_basemap_layer_install (view->map, SHUMATE_MAP_SOURCE (raster),
-                                          SHUMATE_DATA_SOURCE (downloader));
+  open_view (view, SHUMATE_MAP_SOURCE (raster), SHUMATE_DATA_SOURCE (downloader));
   g_object_set (view->layer, "retry-delay", retry_delay, NULL);
   g_signal_connect (view->layer, "download-failed", G_CALLBACK (count_failure_cb), failures);
-  shumate_viewport_set_zoom_level (shumate_simple_map_get_viewport (view->map), ZOOM);
   centre_at (view, 0);
-  gtk_window_set_child (GTK_WINDOW (view->window), GTK_WIDGET (view->map));
   gtk_window_present (GTK_WINDOW (view->window));
   wait_for_draws (view, 0, 4);
   /* One more whole frame, drawing every tile that arrived meanwhile. */
