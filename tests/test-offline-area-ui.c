@@ -20,6 +20,7 @@
 #include "ld-offline-area-dialog.h"
 #include "ld-test-server.h"
 #include "ld-test-util.h"
+#include "ld-test-widgets.h"
 #include "ld-window.h"
 
 #define PW "offline-ui-pass"
@@ -156,21 +157,8 @@ drive_window (LdWindow *window,
   ld_test_wait_for (progressing, dialog, 60);
   {
     /* The Stop button is the dialog's cancel button. */
-    GtkWidget *w = GTK_WIDGET (dialog);
-    GtkWidget *stop = NULL;
-    GPtrArray *todo = g_ptr_array_new ();
+    GtkWidget *stop = ld_test_find_labelled (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "停止");
 
-    g_ptr_array_add (todo, w);
-    while (todo->len > 0 && stop == NULL)
-      {
-        GtkWidget *cur = g_ptr_array_steal_index (todo, todo->len - 1);
-
-        if (GTK_IS_BUTTON (cur) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (cur)), "停止") == 0)
-          stop = cur;
-        for (GtkWidget *c = gtk_widget_get_first_child (cur); c; c = gtk_widget_get_next_sibling (c))
-          g_ptr_array_add (todo, c);
-      }
-    g_ptr_array_free (todo, TRUE);
     g_assert_nonnull (stop);
     g_signal_emit_by_name (stop, "clicked");
   }

@@ -20,6 +20,7 @@
 #include "ld-test-server-demo.h"
 #include "ld-test-server.h"
 #include "ld-test-util.h"
+#include "ld-test-widgets.h"
 
 #define PW "sync-ui-pass"
 
@@ -52,33 +53,6 @@ sync_store (LdTestServer *server,
   ld_sync_run (sync, store, &c, NULL, &error);
   g_assert_no_error (error);
   return c;
-}
-
-/* The first widget of @type under @root whose label (or title) is @text. */
-static GtkWidget *
-find (GtkWidget  *root,
-      GType       type,
-      const char *text)
-{
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
-       c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
-        {
-          const char *label = GTK_IS_BUTTON (c) ? gtk_button_get_label (GTK_BUTTON (c))
-                              : ADW_IS_PREFERENCES_ROW (c)
-                              ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (c))
-                              : GTK_IS_LABEL (c) ? gtk_label_get_text (GTK_LABEL (c)) : NULL;
-
-          if (g_strcmp0 (label, text) == 0)
-            return c;
-        }
-      if ((found = find (c, type, text)) != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -118,14 +92,14 @@ test_conflict_shown_and_resolved (void)
                                                      LD_TYPE_SYNC_INDICATOR, "detail_label"));
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)),
                                    "1 处冲突待解决\n上次同步："));
-  row = find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "title 有冲突");
+  row = ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "title 有冲突");
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
                    "本机：乙的标题 · 服务器：甲的标题");
   g_assert_cmpstr (ld_sync_indicator_get_status (indicator), ==, "未连接服务器");
 
   /* keep mine: a new op, the conflict closed */
-  button = find (row, GTK_TYPE_BUTTON, "保留本机");
+  button = ld_test_find_labelled (row, GTK_TYPE_BUTTON, "保留本机");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   while (g_main_context_iteration (NULL, FALSE))
@@ -133,8 +107,8 @@ test_conflict_shown_and_resolved (void)
   ld_store_sync_count (b, &pending, &failed, &conflicts);
   g_assert_cmpuint (pending, ==, 1);
   g_assert_cmpuint (conflicts, ==, 0);
-  g_assert_null (find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "title 有冲突"));
-  g_assert_nonnull (find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW,
+  g_assert_null (ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "title 有冲突"));
+  g_assert_nonnull (ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW,
                           "update case · " LD_TEST_CASE_EXAMINE));
 
   /* the server takes it, and the other device gets it */
@@ -370,16 +344,16 @@ test_redline_conflict (void)
   gtk_window_present (GTK_WINDOW (window));
 
   /* one row for the geometry and its area, with both areas */
-  row = find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "红线有冲突");
+  row = ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "红线有冲突");
   g_assert_nonnull (row);
-  g_assert_null (find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "area_m2 有冲突"));
-  g_assert_null (find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "geom 有冲突"));
+  g_assert_null (ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "area_m2 有冲突"));
+  g_assert_null (ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "geom 有冲突"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
                    "本机：6300.00 m² / 0.6300 ha / 9.45 亩 · "
                    "服务器：12000.00 m² / 1.2000 ha / 18.00 亩");
 
   /* the two versions side by side */
-  button = find (row, GTK_TYPE_BUTTON, "在地图上比较…");
+  button = ld_test_find_labelled (row, GTK_TYPE_BUTTON, "在地图上比较…");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   view = find_conflict_view ();
@@ -415,7 +389,7 @@ test_redline_conflict (void)
   save_png (GTK_WIDGET (view), "sync-redline-conflict-zh-cn.png");
 
   /* take theirs there: one new op; the store has the server's parcel at once */
-  button = find (GTK_WIDGET (view), GTK_TYPE_BUTTON, "采用服务器");
+  button = ld_test_find_labelled (GTK_WIDGET (view), GTK_TYPE_BUTTON, "采用服务器");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   while (g_main_context_iteration (NULL, FALSE))
@@ -424,7 +398,7 @@ test_redline_conflict (void)
   ld_store_sync_count (b, &pending, &failed, &n_conflicts);
   g_assert_cmpuint (n_conflicts, ==, 0);
   g_assert_cmpuint (pending, ==, 1);
-  g_assert_null (find (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "红线有冲突"));
+  g_assert_null (ld_test_find_labelled (GTK_WIDGET (indicator), ADW_TYPE_ACTION_ROW, "红线有冲突"));
   g_assert_cmpfloat_with_epsilon (redline_area (b), 12000.0, 1e-6);
 
   /* B's resolution reaches the server; then B redraws again and A gets that */

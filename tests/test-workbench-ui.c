@@ -24,6 +24,7 @@
 #include "ld-map-status.h"
 #include "ld-test-demo.h"
 #include "ld-test-util.h"
+#include "ld-test-widgets.h"
 #include "ld-window.h"
 
 typedef struct
@@ -48,33 +49,6 @@ static gboolean
 is_true (gpointer data)
 {
   return *(gboolean *) data;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (w)), label) == 0)
-        return w;
-      if ((found = find_button (w, label)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-has_label_containing (GtkWidget  *root,
-                      const char *text)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w; w = gtk_widget_get_next_sibling (w))
-    if ((GTK_IS_LABEL (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), text) != NULL)
-        || has_label_containing (w, text))
-      return TRUE;
-  return FALSE;
 }
 
 static guint
@@ -169,22 +143,6 @@ zoom_reached (gpointer data)
   return shumate_viewport_get_zoom_level (wait->viewport) >= wait->zoom;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  for (GtkWidget *w = gtk_widget_get_first_child (root); w; w = gtk_widget_get_next_sibling (w))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
-        return w;
-      if ((found = find_widget (w, type)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 legend_has_rows (gpointer data)
 {
@@ -220,7 +178,7 @@ static void
 check_legend (LdWindow *window)
 {
   ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
-  GtkWidget *legend = find_widget (GTK_WIDGET (window), LD_TYPE_MAP_LEGEND);
+  GtkWidget *legend = ld_test_find_widget (GTK_WIDGET (window), LD_TYPE_MAP_LEGEND);
   g_autoptr(GSettings) settings = g_settings_new (BASE_ID);
   g_autoptr(LdGk) gk = ld_gk_new (NULL);
   GtkWidget *toggle;
@@ -230,11 +188,11 @@ check_legend (LdWindow *window)
   g_assert_true (ld_gk_to_lonlat (gk, 2353050, 37433050, &lon, &lat));
   go_to (map, lat, lon, 15);
   ld_test_wait_for (legend_has_rows, legend, 10);
-  g_assert_true (has_label_containing (legend, "现状地类"));
-  g_assert_true (has_label_containing (legend, "0101"));
-  g_assert_true (has_label_containing (legend, "水田"));
+  g_assert_true (ld_test_has_label_containing (legend, "现状地类"));
+  g_assert_true (ld_test_has_label_containing (legend, "0101"));
+  g_assert_true (ld_test_has_label_containing (legend, "水田"));
 
-  toggle = find_widget (legend, GTK_TYPE_TOGGLE_BUTTON);
+  toggle = ld_test_find_widget (legend, GTK_TYPE_TOGGLE_BUTTON);
   g_assert_true (g_settings_get_boolean (settings, "map-legend-expanded"));
   g_signal_emit_by_name (toggle, "clicked");
   g_assert_false (g_settings_get_boolean (settings, "map-legend-expanded"));
@@ -384,7 +342,7 @@ reassign_through_dialog (LdWindow  *window,
   select_user (window, "王芳");
   ld_case_page_show_case (LD_CASE_PAGE (page), DEMO_CASE_INTAKE);
   events_before = count_rows (timeline);
-  button = find_button (page, ld_labels_action ("reassign"));
+  button = ld_test_find_labelled (page, GTK_TYPE_BUTTON, ld_labels_action ("reassign"));
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
 
@@ -533,7 +491,7 @@ stack_index (GtkWidget *layer)
 static gboolean
 legend_shows_land_use (gpointer legend)
 {
-  return gtk_widget_get_visible (legend) && has_label_containing (legend, "现状地类");
+  return gtk_widget_get_visible (legend) && ld_test_has_label_containing (legend, "现状地类");
 }
 
 static gboolean
@@ -583,7 +541,7 @@ arrange_layers (LdWindow   *window,
                                                   "layers_button"));
   LdLayerPanel *panel = LD_LAYER_PANEL (gtk_menu_button_get_popover (button));
   ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (child (GTK_WIDGET (window), LD_TYPE_WINDOW, "map"));
-  GtkWidget *legend = find_widget (GTK_WIDGET (window), LD_TYPE_MAP_LEGEND);
+  GtkWidget *legend = ld_test_find_widget (GTK_WIDGET (window), LD_TYPE_MAP_LEGEND);
   g_autoptr(LdGk) gk = ld_gk_new (NULL);
   g_autoptr(GVariant) ranges = NULL;
   g_auto(GStrv) order = NULL;
@@ -627,7 +585,7 @@ arrange_layers (LdWindow   *window,
 
   /* The opacity slider fades the layer and is remembered. */
   {
-    GtkRange *slider = GTK_RANGE (find_widget (GTK_WIDGET (ld_layer_panel_get_row (panel, 0)),
+    GtkRange *slider = GTK_RANGE (ld_test_find_widget (GTK_WIDGET (ld_layer_panel_get_row (panel, 0)),
                                                GTK_TYPE_SCALE));
     g_autoptr(GVariant) opacities = NULL;
     double opacity = 0;
@@ -673,7 +631,7 @@ drive_window (LdWindow *window,
 
   /* Submitting to the section head, with an opinion, through the page's own button. */
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (opinion), "用地符合规划 & 规模 < 5 公顷，建议同意。", -1);
-  submit = find_button (page, ld_labels_action ("submit"));
+  submit = ld_test_find_labelled (page, GTK_TYPE_BUTTON, ld_labels_action ("submit"));
   g_assert_nonnull (submit);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (submit)), ==, "提交下一环节");
   /* What a click does (gtk_widget_activate() only clicks after a 250 ms animation). */
@@ -681,11 +639,11 @@ drive_window (LdWindow *window,
 
   g_assert_cmpuint (count_rows (timeline), ==, events_before + 1);
   /* The opinion shows as typed, '&' and '<' included (not parsed as markup). */
-  g_assert_true (has_label_containing (timeline, "规模 < 5 公顷"));
+  g_assert_true (ld_test_has_label_containing (timeline, "规模 < 5 公顷"));
   g_assert_cmpuint (ld_case_list_row_get_count (todo), ==, todo_before - 1);
   g_assert_cmpuint (ld_case_list_row_get_count (doing), ==, doing_before + 1);
   /* The case left 张伟's hands: the button is gone. */
-  g_assert_null (find_button (page, ld_labels_action ("submit")));
+  g_assert_null (ld_test_find_labelled (page, GTK_TYPE_BUTTON, ld_labels_action ("submit")));
 
   /* Show on Map: the map page, centred on the case's 100 m square. */
   {
@@ -716,7 +674,7 @@ drive_window (LdWindow *window,
       ld_test_wait_for (has_size, shumate_simple_map_get_map (map), 10);
       gtk_widget_activate_action (GTK_WIDGET (status), "map.identify-centre", NULL);
       g_assert_cmpuint (ld_map_status_get_highlight_size (status), ==, 5);
-      open = find_button (GTK_WIDGET (shumate_simple_map_get_map (map)), "打开案件");
+      open = ld_test_find_labelled (GTK_WIDGET (shumate_simple_map_get_map (map)), GTK_TYPE_BUTTON, "打开案件");
       g_assert_nonnull (open);
       ld_case_page_show_case (LD_CASE_PAGE (page), DEMO_CASE_CLOSED);
       g_signal_emit_by_name (open, "clicked");
