@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
@@ -123,19 +122,6 @@ print_result (LdOfflineArea *area,
             p.bytes_done, store_path, mbtiles);
 }
 
-static LdStore *
-open_or_create (const char  *path,
-                GError     **error)
-{
-  GStatBuf st;
-
-  if (g_stat (path, &st) == 0 && st.st_size == 0)
-    g_remove (path);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return ld_store_create (path, error);
-  return ld_store_open (path, error);
-}
-
 int
 ld_cli_offline_area (int    argc,
                      char **argv)
@@ -242,7 +228,7 @@ ld_cli_offline_area (int    argc,
                           : (max_zoom >= 0 ? max_zoom : est.basemap_max_zoom), json);
           return LD_CLI_EXIT_OK;
         }
-      store = open_or_create (store_path, &error);
+      store = ld_cli_open_store (store_path, &error);
       if (store == NULL)
         return ld_cli_fail (LD_CLI_EXIT_FAILURE, "offline-area: %s", error->message);
     }

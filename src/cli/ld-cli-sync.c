@@ -8,26 +8,11 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 
 #include "ld-cli.h"
 #include "ld-core.h"
-
-/* An empty or missing store is created. */
-static LdStore *
-open_or_create (const char  *path,
-                GError     **error)
-{
-  GStatBuf st;
-
-  if (g_stat (path, &st) == 0 && st.st_size == 0)
-    g_remove (path);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return ld_store_create (path, error);
-  return ld_store_open (path, error);
-}
 
 static void
 print_counts (const LdSyncCounts *c,
@@ -243,7 +228,7 @@ ld_cli_sync (int    argc,
   password = ld_cli_read_password_file (password_file, &error);
   if (password == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "sync: %s", error->message);
-  store = open_or_create (store_path, &error);
+  store = ld_cli_open_store (store_path, &error);
   if (store == NULL)
     return ld_cli_fail (LD_CLI_EXIT_FAILURE, "sync: %s", error->message);
   if (retry && !ld_store_sync_retry_failed (store, &error))

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef G_OS_WIN32
@@ -128,6 +129,21 @@ ld_cli_parse (GOptionContext   *context,
     return ld_cli_fail (LD_CLI_EXIT_USAGE, "%s: %s (see 'landdesk-cli help %s')",
                         (*argv)[0], error->message, (*argv)[0]);
   return -1;
+}
+
+/* Opens the store at @path for a command that fills it (sync, offline-area): a missing or
+ * empty file is created as a new store first. */
+LdStore *
+ld_cli_open_store (const char  *path,
+                   GError     **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && st.st_size == 0)
+    g_remove (path);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return ld_store_create (path, error);
+  return ld_store_open (path, error);
 }
 
 /* Returns: (transfer full): the password on the first line of @file (for --password-file,

@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <gmodule.h>
 
+#include "ld-store.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes every subcommand keeps to. */
@@ -43,6 +45,8 @@ void ld_cli_progress       (double       fraction,
                             gpointer     user_data);
 char *ld_cli_read_password_file (const char  *file,
                                  GError     **error);
+LdStore *ld_cli_open_store       (const char  *path,
+                                  GError     **error);
 
 /* In landdesk-cli. */
 int  ld_cli_analyze        (int          argc,
