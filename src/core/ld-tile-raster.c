@@ -420,6 +420,22 @@ paint_run (guint32 *out,
     out[x] = add_saturate (out[x], solid, ik);
 }
 
+/* @rgba premultiplied by its alpha, 0 to 255 per channel (red, green, blue, alpha), into
+ * @premul; returns the same as one ARGB32 pixel. */
+static guint32
+premultiply (const double rgba[4],
+             float        premul[4])
+{
+  float a = (float) rgba[3];
+
+  premul[0] = (float) rgba[0] * a * 255;
+  premul[1] = (float) rgba[1] * a * 255;
+  premul[2] = (float) rgba[2] * a * 255;
+  premul[3] = a * 255;
+  return (guint32) (premul[3] + 0.5f) << 24 | (guint32) (premul[0] + 0.5f) << 16 |
+         (guint32) (premul[1] + 0.5f) << 8 | (guint32) (premul[2] + 0.5f);
+}
+
 /* Paints a class colour into the image through its coverage (add_saturate), and zeroes the
  * buffer. Between two written cells the running sum is constant, so each row costs its edges
  * plus runs. */
@@ -429,11 +445,8 @@ ld_coverage_paint (LdCoverage   *c,
                    guint8       *data,
                    int           stride)
 {
-  float a = (float) rgba[3];
-  float premul[4] = { (float) rgba[0] * a * 255, (float) rgba[1] * a * 255,
-                      (float) rgba[2] * a * 255, a * 255 };
-  guint32 solid = (guint32) (premul[3] + 0.5f) << 24 | (guint32) (premul[0] + 0.5f) << 16 |
-                  (guint32) (premul[1] + 0.5f) << 8 | (guint32) (premul[2] + 0.5f);
+  float premul[4];
+  guint32 solid = premultiply (rgba, premul);
 
   for (int y = c->y0; y < c->y1; y++)
     {
@@ -542,10 +555,8 @@ ld_tile_draw_outlines (const LdGeomBuffer *g,
                        int                 stride)
 {
   float a = (float) rgba[3];
-  float premul[4] = { (float) rgba[0] * a * 255, (float) rgba[1] * a * 255,
-                      (float) rgba[2] * a * 255, a * 255 };
-  guint32 solid = (guint32) (premul[3] + 0.5f) << 24 | (guint32) (premul[0] + 0.5f) << 16 |
-                  (guint32) (premul[1] + 0.5f) << 8 | (guint32) (premul[2] + 0.5f);
+  float premul[4];
+  guint32 solid = premultiply (rgba, premul);
   guint point = 0;
 
   for (guint r = 0; r < g->n_rings; r++)
