@@ -36,31 +36,6 @@ print_usage (FILE *out)
 }
 
 static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
-    {
-      unsigned char c = (unsigned char) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\r')
-        g_string_append (out, "\\r");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 append_number (GString *out,
                double   value,
                int      decimals)
@@ -79,7 +54,7 @@ redline_to_json (LdRedline *redline)
   GString *out = g_string_new ("{\"crs\": ");
   GPtrArray *warnings = ld_redline_get_warnings (redline);
 
-  append_json_string (out, ld_redline_get_crs (redline));
+  ld_json_text_append_string (out, ld_redline_get_crs (redline));
   g_string_append (out, ", \"parcels\": [");
   for (guint i = 0; i < ld_redline_get_n_parcels (redline); i++)
     {
@@ -87,9 +62,9 @@ redline_to_json (LdRedline *redline)
       g_autofree char *wkt = ld_redline_dup_parcel_wkt (redline, i);
 
       g_string_append (out, i > 0 ? ", {\"id\": " : "{\"id\": ");
-      append_json_string (out, ld_redline_get_parcel_id (redline, i));
+      ld_json_text_append_string (out, ld_redline_get_parcel_id (redline, i));
       g_string_append (out, ", \"name\": ");
-      append_json_string (out, ld_redline_get_parcel_name (redline, i));
+      ld_json_text_append_string (out, ld_redline_get_parcel_name (redline, i));
       g_string_append (out, ", \"area_m2\": ");
       append_number (out, area, 2);
       g_string_append (out, ", \"area_ha\": ");
@@ -98,7 +73,7 @@ redline_to_json (LdRedline *redline)
       append_number (out, area * LD_MU_PER_M2, 2);
       g_string_append_printf (out, ", \"rings\": %u, \"wkt\": ",
                               ld_redline_get_parcel_n_rings (redline, i));
-      append_json_string (out, wkt);
+      ld_json_text_append_string (out, wkt);
       g_string_append_c (out, '}');
     }
   g_string_append (out, "], \"warnings\": [");
@@ -106,7 +81,7 @@ redline_to_json (LdRedline *redline)
     {
       if (i > 0)
         g_string_append (out, ", ");
-      append_json_string (out, g_ptr_array_index (warnings, i));
+      ld_json_text_append_string (out, g_ptr_array_index (warnings, i));
     }
   g_string_append (out, "]}\n");
   return g_string_free (out, FALSE);

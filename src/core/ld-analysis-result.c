@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ld-analysis-private.h"
+#include "ld-json-text.h"
 #include "ld-units.h"
 
 
@@ -61,27 +62,6 @@ ld_analysis_result_get_layer (LdAnalysisResult *result,
 }
 
 static void
-json_string (GString    *out,
-             const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
-    {
-      unsigned char c = (unsigned char) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 json_number (GString *out,
              double   value,
              int      decimals)
@@ -125,7 +105,7 @@ ld_analysis_result_to_json (LdAnalysisResult *r)
   json_number (out, r->ellipsoid_factor, 9);
   g_string_append (out, ", \"project_use\": ");
   if (r->project_use)
-    json_string (out, r->project_use);
+    ld_json_text_append_string (out, r->project_use);
   else
     g_string_append (out, "null");
   g_string_append (out, "}, \"layers\": [");
@@ -134,7 +114,7 @@ ld_analysis_result_to_json (LdAnalysisResult *r)
       LdAnalysisLayer *l = g_ptr_array_index (r->layers, i);
 
       g_string_append (out, i ? ", {\"layer\": " : "{\"layer\": ");
-      json_string (out, l->layer);
+      ld_json_text_append_string (out, l->layer);
       g_string_append (out, ", \"total\": {");
       json_areas (out, ld_round_half_up (l->total_m2, 2),
                   ld_round_half_up (l->total_m2 / 10000.0, 4),
@@ -145,9 +125,9 @@ ld_analysis_result_to_json (LdAnalysisResult *r)
           LdAnalysisRow *c = g_ptr_array_index (l->classes, k);
 
           g_string_append (out, k ? ", {\"code\": " : "{\"code\": ");
-          json_string (out, c->code);
+          ld_json_text_append_string (out, c->code);
           g_string_append (out, ", \"name\": ");
-          json_string (out, c->name);
+          ld_json_text_append_string (out, c->name);
           g_string_append (out, ", ");
           json_areas (out, c->round_m2, c->round_ha, c->round_mu);
           if (strcmp (l->layer, "xz_dltb") == 0)
@@ -165,9 +145,9 @@ ld_analysis_result_to_json (LdAnalysisResult *r)
       LdAnalysisCheck *c = &r->checks[i];
 
       g_string_append (out, i ? ", {\"id\": " : "{\"id\": ");
-      json_string (out, ld_check_id_to_string (c->id));
+      ld_json_text_append_string (out, ld_check_id_to_string (c->id));
       g_string_append (out, ", \"status\": ");
-      json_string (out, ld_check_status_to_string (c->status));
+      ld_json_text_append_string (out, ld_check_status_to_string (c->status));
       g_string_append (out, ", \"area_m2\": ");
       json_number (out, ld_round_half_up (c->area_m2, 2), 2);
       g_string_append (out, ", \"area_ha\": ");
@@ -175,7 +155,7 @@ ld_analysis_result_to_json (LdAnalysisResult *r)
       g_string_append (out, ", \"area_mu\": ");
       json_number (out, ld_round_half_up (c->area_m2 * LD_MU_PER_M2, 2), 2);
       g_string_append (out, ", \"reason\": ");
-      json_string (out, c->reason);
+      ld_json_text_append_string (out, c->reason);
       g_string_append_c (out, '}');
     }
   g_string_append_printf (out, "], \"paddy_m2\": ");

@@ -37,5 +37,6 @@
 #include "ld-palette.h"
 #include "ld-tile-renderer.h"
 #include "ld-units.h"
+#include "ld-json-text.h"
 #include "ld-analysis.h"
 #include "ld-report.h"
